@@ -1,0 +1,234 @@
+"""Output sizes and the guide's relationships, one axis at a time.
+
+Everything here works on plain ints for a single spatial axis; the specs in
+:mod:`convanim.spec` apply it to both axes.  The semantics are PyTorch's
+(``conv2d``, ``conv_transpose2d``, ``max_pool2d`` / ``avg_pool2d``), written
+from their definitions, and the relationship numbers are those of Dumoulin &
+Visin, "A guide to convolution arithmetic for deep learning".
+"""
+from __future__ import annotations
+
+import numbers
+from typing import Optional
+
+__all__ = [
+    "check_int",
+    "conv_output_size",
+    "conv_transpose_output_size",
+    "pool_output_size",
+    "effective_kernel",
+    "conv_relationship",
+    "conv_transpose_relationship",
+    "pool_relationship",
+    "RELATIONSHIPS",
+]
+
+#: The guide's relationships: number -> (case, formula in the guide's letters).
+RELATIONSHIPS: dict[int, tuple[str, str]] = {
+    1: ("no zero padding, unit strides", "o = (i - k) + 1"),
+    2: ("zero padding, unit strides", "o = (i - k) + 2p + 1"),
+    3: ("half (same) padding, unit strides", "o = i"),
+    4: ("full padding, unit strides", "o = i + (k - 1)"),
+    5: ("no zero padding, non-unit strides", "o = floor((i - k) / s) + 1"),
+    6: ("zero padding, non-unit strides", "o = floor((i + 2p - k) / s) + 1"),
+    7: ("pooling", "o = floor((i - k) / s) + 1"),
+    8: ("transposed: no zero padding, unit strides", "o' = i' + (k - 1)"),
+    9: ("transposed: zero padding, unit strides", "o' = i' + (k - 1) - 2p"),
+    10: ("transposed: half (same) padding, unit strides", "o' = i'"),
+    11: ("transposed: full padding, unit strides", "o' = i' - (k - 1)"),
+    12: ("transposed: no zero padding, non-unit strides", "o' = s(i' - 1) + k"),
+    13: ("transposed: zero padding, non-unit strides", "o' = s(i' - 1) + k - 2p"),
+    14: ("transposed: zero padding, non-unit strides, any i", "o' = s(i' - 1) + a + k - 2p"),
+    15: ("dilated convolution", "o = floor((i + 2p - k - (k - 1)(d - 1)) / s) + 1"),
+}
+
+
+def check_int(name: str, value: object, minimum: int) -> int:
+    """Return ``value`` as an int, or raise naming ``name``.
+
+    A ``bool`` is refused although Python counts it as an int: ``True`` as a
+    kernel size is always a mistake.
+
+    Examples
+    --------
+    >>> check_int("k", 3, 1)
+    3
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
+    value = int(value)
+    if value < minimum:
+        what = "positive" if minimum == 1 else f"at least {minimum}"
+        raise ValueError(f"{name} must be {what}, got {value}")
+    return value
+
+
+def effective_kernel(k: int, d: int = 1) -> int:
+    """The extent ``d(k - 1) + 1`` that a kernel of size ``k`` dilated by ``d`` covers.
+
+    Examples
+    --------
+    >>> effective_kernel(3, 2)
+    5
+    """
+    return d * (k - 1) + 1
+
+
+def _check_fits(i: int, k: int, p: int, d: int, axis: str = "") -> None:
+    keff = effective_kernel(k, d)
+    if keff > i + 2 * p:
+        where = f" on the {axis} axis" if axis else ""
+        dil = f" dilated by d={d}" if d > 1 else ""
+        raise ValueError(
+            f"k={k}{dil} covers {keff} cells, more than the padded input i + 2p = "
+            f"{i} + 2*{p} = {i + 2 * p}{where}; use a smaller k or d, or a larger i or p"
+        )
+
+
+def conv_output_size(i: int, k: int, s: int = 1, p: int = 0, d: int = 1) -> int:
+    """Output size of a direct convolution along one axis.
+
+    ``o = floor((i + 2p - d(k - 1) - 1) / s) + 1``, as in PyTorch's ``conv2d``
+    (relationship 15 of the guide, which contains all the others).
+
+    Raises
+    ------
+    ValueError
+        If a size is not positive, ``p`` is negative, or the dilated kernel does
+        not fit the padded input.
+
+    Examples
+    --------
+    >>> conv_output_size(5, 3, s=2, p=1)
+    3
+    """
+    i, k, s = check_int("i", i, 1), check_int("k", k, 1), check_int("s", s, 1)
+    p, d = check_int("p", p, 0), check_int("d", d, 1)
+    _check_fits(i, k, p, d)
+    return (i + 2 * p - effective_kernel(k, d)) // s + 1
+
+
+def conv_transpose_output_size(
+    i: int, k: int, s: int = 1, p: int = 0, d: int = 1, output_padding: int = 0
+) -> int:
+    """Output size of a transposed convolution along one axis.
+
+    ``o' = (i' - 1)s - 2p + d(k - 1) + output_padding + 1``, as in PyTorch's
+    ``conv_transpose2d``; ``output_padding`` must be smaller than ``max(s, d)``.
+
+    Examples
+    --------
+    >>> conv_transpose_output_size(3, 3, s=2, p=1, output_padding=1)
+    6
+    """
+    i, k, s = check_int("i", i, 1), check_int("k", k, 1), check_int("s", s, 1)
+    p, d = check_int("p", p, 0), check_int("d", d, 1)
+    a = check_int("output_padding", output_padding, 0)
+    if a >= max(s, d):
+        raise ValueError(
+            f"output_padding must be smaller than max(s, d) = max({s}, {d}) = {max(s, d)}, got {a}"
+        )
+    o = (i - 1) * s - 2 * p + d * (k - 1) + a + 1
+    if o < 1:
+        raise ValueError(
+            f"p={p} is too large: the transposed output (i - 1)s - 2p + d(k - 1) + output_padding + 1"
+            f" = {o} must be at least 1; use p <= {((i - 1) * s + d * (k - 1) + a) // 2}"
+        )
+    return o
+
+
+def pool_output_size(
+    i: int, k: int, s: Optional[int] = None, p: int = 0, d: int = 1, ceil_mode: bool = False
+) -> int:
+    """Output size of a pooling along one axis, as PyTorch's ``max_pool2d``.
+
+    ``s`` defaults to ``k``.  With ``ceil_mode`` the division rounds up, but the
+    last window must still start inside the input or its left padding.
+    Padding may be at most half the kernel (``p <= k // 2``), as PyTorch
+    requires.
+
+    Examples
+    --------
+    >>> pool_output_size(5, 2, ceil_mode=True)
+    3
+    """
+    i, k = check_int("i", i, 1), check_int("k", k, 1)
+    s = k if s is None else check_int("s", s, 1)
+    p, d = check_int("p", p, 0), check_int("d", d, 1)
+    if not isinstance(ceil_mode, bool):
+        raise TypeError(f"ceil_mode must be a bool, got {type(ceil_mode).__name__}")
+    if p > k // 2:
+        raise ValueError(
+            f"p must be at most half the pooling kernel (k // 2 = {k // 2}, as PyTorch requires), got {p}"
+        )
+    _check_fits(i, k, p, d)
+    span = i + 2 * p - effective_kernel(k, d)
+    if not ceil_mode:
+        return span // s + 1
+    o = -(-span // s) + 1
+    if (o - 1) * s >= i + p:
+        o -= 1
+    return o
+
+
+def conv_relationship(i: int, k: int, s: int, p: int, d: int) -> int:
+    """The guide's relationship (1-6, 15) that a convolution's axis falls under.
+
+    Where two apply (``k = 1, p = 0`` is both "no padding" and "half padding"),
+    the first in the guide's order wins, except that half and full padding are
+    preferred to the general padding case 2.
+
+    Examples
+    --------
+    >>> conv_relationship(5, 3, 1, 1, 1)
+    3
+    """
+    if d > 1:
+        return 15
+    if s == 1:
+        if p == 0:
+            return 1
+        if k % 2 == 1 and p == k // 2:
+            return 3
+        if p == k - 1:
+            return 4
+        return 2
+    return 5 if p == 0 else 6
+
+
+def conv_transpose_relationship(i: int, k: int, s: int, p: int, d: int, output_padding: int) -> Optional[int]:
+    """The guide's relationship (8-14) of a transposed convolution's axis.
+
+    ``i`` is the transposed convolution's own input (the guide's ``i'``).  The
+    guide has none for a dilated transposed convolution: ``None``.
+
+    Examples
+    --------
+    >>> conv_transpose_relationship(3, 3, 2, 1, 1, 1)
+    14
+    """
+    if d > 1:
+        return None
+    if output_padding:
+        return 14
+    if s == 1:
+        # The direct convolution it transposes has input o' and the same k, p.
+        return conv_relationship(1, k, 1, p, 1) + 7
+    return 12 if p == 0 else 13
+
+
+def pool_relationship(i: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> Optional[int]:
+    """Relationship 7 for a pooling without padding or dilation, else ``None``.
+
+    ``ceil_mode`` keeps relationship 7 only where it does not change the size.
+
+    Examples
+    --------
+    >>> pool_relationship(5, 3, 1, 0, 1, False)
+    7
+    """
+    if p or d > 1:
+        return None
+    if ceil_mode and (i - k) % s:
+        return None
+    return 7

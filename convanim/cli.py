@@ -1,0 +1,189 @@
+"""The command line: a thin argparse front over the public API.
+
+Every user mistake ends with exit status 2 and one line on stderr,
+``convanim: error: ...``; never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any, Optional, Sequence
+
+from . import __version__
+from .spec import Conv, ConvTranspose, Pool, Spec
+
+__all__ = ["main", "parse_size", "build_parser"]
+
+_EPILOG_SHAPE = """examples:
+  python -m convanim shape -i 5 -k 3 -s 2 -p 1
+  python -m convanim shape -i 6 -k 3 -s 2 -p 1 --transposed
+  python -m convanim shape -i 5x7 -k 3 -d 2
+  python -m convanim shape -i 5 -k 3 -s 1 --pool max"""
+
+_EPILOG_RENDER = """examples:
+  python -m convanim render -i 5 -k 3 -s 2 -p 1 -o padding_strides.gif
+  python -m convanim render -i 6 -k 3 -s 2 -p 1 --transposed --labels -o t.pdf
+  python -m convanim render -i 5 -k 3 --numbers --style flat --frame 4 -o f.svg
+  python -m convanim render -i 5 -k 3 -o 'frames/f_{frame:02d}.png'"""
+
+_EPILOG_GALLERY = """examples:
+  python -m convanim gallery --out build/gallery
+  python -m convanim gallery -j 2 padding_strides dilation
+  python -m convanim gallery --dry-run"""
+
+
+class UsageError(Exception):
+    """A mistake in what the user typed: reported as one line, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)
+
+
+def parse_size(text: str) -> Any:
+    """``"5"`` -> ``5``; ``"5x7"`` -> ``(5, 7)`` (height x width).
+
+    Examples
+    --------
+    >>> parse_size("5x7")
+    (5, 7)
+    """
+    parts = text.lower().split("x")
+    try:
+        values = [int(part) for part in parts]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size: use 5 or 5x7 (height x width)") from None
+    if len(values) == 1:
+        return values[0]
+    if len(values) == 2:
+        return (values[0], values[1])
+    raise argparse.ArgumentTypeError(f"{text!r} is not a size: use 5 or 5x7 (height x width)")
+
+
+def _add_spec_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("the layer (sizes are 5 or 5x7, height x width)")
+    g.add_argument("-i", "--input", dest="i", type=parse_size, required=True, metavar="I", help="input size")
+    g.add_argument("-k", "--kernel", dest="k", type=parse_size, required=True, metavar="K", help="kernel size")
+    g.add_argument("-s", "--stride", dest="s", type=parse_size, default=None, metavar="S",
+                   help="stride (default 1; for --pool, the kernel size)")
+    g.add_argument("-p", "--padding", dest="p", type=parse_size, default=0, metavar="P", help="zero padding (default 0)")
+    g.add_argument("-d", "--dilation", dest="d", type=parse_size, default=1, metavar="D", help="dilation (default 1)")
+    kind = g.add_mutually_exclusive_group()
+    kind.add_argument("--transposed", action="store_true",
+                      help="the transpose of the convolution described (-i is the convolution's input), as in the guide")
+    kind.add_argument("--output-padding", dest="output_padding", type=parse_size, default=None, metavar="A",
+                      help="a transposed convolution whose own input is -i, with this output_padding")
+    kind.add_argument("--pool", choices=("max", "avg"), default=None, help="a max or average pooling")
+    g.add_argument("--ceil-mode", action="store_true", help="with --pool: round the output size up, as PyTorch")
+
+
+def spec_from_args(args: argparse.Namespace) -> Spec:
+    """The spec that parsed CLI options describe."""
+    if args.ceil_mode and not args.pool:
+        raise ValueError("--ceil-mode goes with --pool")
+    if args.pool:
+        return Pool(args.i, args.k, args.s, args.p, args.d, mode=args.pool, ceil_mode=args.ceil_mode)
+    s = 1 if args.s is None else args.s
+    if args.output_padding is not None:
+        return ConvTranspose(args.i, args.k, s, args.p, args.d, output_padding=args.output_padding)
+    conv = Conv(args.i, args.k, s, args.p, args.d)
+    return conv.transpose() if args.transposed else conv
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``convanim`` argument parser."""
+    parser = _Parser(
+        prog="convanim",
+        description="Draw convolution arithmetic (Dumoulin & Visin's guide): sizes, figures, animations.",
+        epilog="run 'convanim COMMAND --help' for each command's options and examples",
+    )
+    parser.add_argument("--version", action="version", version=f"convanim {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    shape = sub.add_parser("shape", help="print the output shape, the guide's relationship and its formula",
+                           description="Print the output shape, the guide's relationship and its formula with the numbers.",
+                           epilog=_EPILOG_SHAPE, formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_spec_options(shape)
+
+    render = sub.add_parser("render", help="draw a layer as GIF, PDF, PNG or SVG",
+                            description="Draw a layer: .gif all frames; .pdf a page a frame; .png/.svg one frame "
+                                        "(--frame) or all when the name holds {frame}.",
+                            epilog=_EPILOG_RENDER, formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_spec_options(render)
+    look = render.add_argument_group("the look")
+    look.add_argument("-o", "--output", required=True, metavar="PATH",
+                      help="file to write; its suffix picks the format (.gif .pdf .png .svg .webp .mp4); - for stdout (GIF)")
+    look.add_argument("--style", choices=("paper", "flat"), default="paper",
+                      help="paper: the guide's slanted view (default); flat: side by side")
+    look.add_argument("--numbers", action="store_true", help="write input values, kernel weights and outputs")
+    look.add_argument("--labels", action="store_true", help="name the input and output maps")
+    look.add_argument("--caption", action="store_true", help="write the parameters and the formula")
+    look.add_argument("--theme", default="guide", help="colours: guide (default), colorblind, dark")
+    look.add_argument("--frame", type=int, default=None, metavar="N", help="draw only frame N (0-based)")
+    look.add_argument("--duration", type=float, default=1.0, metavar="SECONDS", help="seconds per frame (default 1)")
+    look.add_argument("--dpi", type=float, default=None, help="pixels per inch of raster output")
+    look.add_argument("--max-frames", type=int, default=None, metavar="N",
+                      help="raise the limit on frames (default 10000)")
+
+    gallery = sub.add_parser("gallery", help="build the guide's gallery (incremental, parallel)",
+                             description="Build the gallery's GIFs, PDF and PNG frames, index.html and README.md; "
+                                         "only what changed is rebuilt.",
+                             epilog=_EPILOG_GALLERY, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_gallery_options(gallery)
+    return parser
+
+
+def add_gallery_options(p: argparse.ArgumentParser) -> None:
+    """The options shared by ``convanim gallery`` and ``scripts/build_gallery.py``."""
+    p.add_argument("names", nargs="*", metavar="NAME", help="build only these cases (default: all)")
+    p.add_argument("--catalogue", default=None, metavar="FILE", help="the TOML catalogue (default: the shipped one)")
+    p.add_argument("--out", default="gallery", metavar="DIR", help="where to write (default: gallery)")
+    p.add_argument("-j", "--jobs", type=int, default=None, metavar="N", help="parallel cases (default: the cores there are)")
+    p.add_argument("--force", action="store_true", help="rebuild everything")
+    p.add_argument("--dry-run", action="store_true", help="say what would be built, write nothing")
+    p.add_argument("--clean", action="store_true", help="remove built files no case produces any more")
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    p.add_argument("-v", "--verbose", action="store_true", help="name every file written")
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "shape":
+        print(spec_from_args(args).describe())
+        return 0
+    if args.command == "render":
+        from .api import render_cli
+        return render_cli(spec_from_args(args), args)
+    if args.command == "gallery":
+        from .gallery import run_from_args
+        return run_from_args(args)
+    raise UsageError("a command is required: shape, render or gallery (see convanim --help)")
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run the CLI; return the exit status.
+
+    Examples
+    --------
+    >>> main(["shape", "-i", "5", "-k", "3"])
+    Conv(i=5, k=3): input 5x5 -> output 3x3
+    relationship 1 (no zero padding, unit strides): o = (i - k) + 1 = (5 - 3) + 1 = 3
+    0
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        return _run(args)
+    except UsageError as exc:
+        return _fail(str(exc))
+    except (ValueError, TypeError, OSError) as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        print("convanim: interrupted", file=sys.stderr)
+        return 130
+
+
+def _fail(message: str) -> int:
+    line = " ".join(message.split())
+    print(f"convanim: error: {line}", file=sys.stderr)
+    return 2

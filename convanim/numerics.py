@@ -1,0 +1,196 @@
+"""Values: what a layer computes, and the guide's unrolled matrix C.
+
+:func:`apply` equals PyTorch's ``conv2d``, ``conv_transpose2d``,
+``max_pool2d`` and ``avg_pool2d`` (``count_include_pad=True``) on one channel;
+:func:`conv_matrix` is the sparse matrix of section 4.1 of the guide, as a
+dense numpy array.
+"""
+from __future__ import annotations
+
+from typing import Optional, Tuple
+
+import numpy as np
+
+from .spec import Conv, ConvTranspose, Pool, Spec
+
+__all__ = ["apply", "conv_matrix", "default_input", "default_kernel", "GUIDE_INPUT", "GUIDE_KERNEL"]
+
+#: The input of the guide's Figure 1.1 (also used by its Figures 1.2, 1.5, 1.6).
+GUIDE_INPUT = np.array(
+    [[3, 3, 2, 1, 0], [0, 0, 1, 3, 1], [3, 1, 2, 2, 3], [2, 0, 0, 2, 2], [2, 0, 0, 0, 1]], dtype=float
+)
+#: The kernel of the guide's Figure 1.1.
+GUIDE_KERNEL = np.array([[0, 1, 2], [2, 2, 0], [0, 1, 2]], dtype=float)
+
+
+def _seeded(shape: Tuple[int, int], high: int, salt: int) -> np.ndarray:
+    # Seeded from the shape so that the same spec always shows the same numbers.
+    rng = np.random.default_rng([salt, shape[0], shape[1]])
+    return rng.integers(0, high + 1, size=shape).astype(float)
+
+
+def default_input(spec: Spec) -> np.ndarray:
+    """The input values drawn when none are given: Figure 1.1's where the shape is 5x5, else seeded integers 0-3.
+
+    Examples
+    --------
+    >>> default_input(Conv(5, 3))[0]
+    array([3., 3., 2., 1., 0.])
+    """
+    if spec.input_shape == GUIDE_INPUT.shape:
+        return GUIDE_INPUT.copy()
+    return _seeded(spec.input_shape, 3, 1)
+
+
+def default_kernel(spec: Spec) -> Optional[np.ndarray]:
+    """The kernel drawn when none is given: Figure 1.1's where it is 3x3, else seeded integers 0-2; ``None`` for pooling.
+
+    Examples
+    --------
+    >>> default_kernel(Conv(5, 3))[0]
+    array([0., 1., 2.])
+    """
+    if isinstance(spec, Pool):
+        return None
+    if spec.k == GUIDE_KERNEL.shape:
+        return GUIDE_KERNEL.copy()
+    return _seeded(spec.k, 2, 2)
+
+
+def _check_array(name: str, value: object, shape: Tuple[int, int]) -> np.ndarray:
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be an array of numbers of shape {shape}") from None
+    if arr.shape != tuple(shape):
+        raise ValueError(f"{name} must have shape {tuple(shape)}, got {arr.shape}")
+    return arr
+
+
+def _operands(spec: Spec, x: object, kernel: object) -> Tuple[np.ndarray, Optional[np.ndarray]]:
+    if not isinstance(spec, (Conv, ConvTranspose, Pool)):
+        raise TypeError(f"spec must be a Conv, ConvTranspose or Pool, got {type(spec).__name__}")
+    xs = _check_array("x", x, spec.input_shape)
+    if isinstance(spec, Pool):
+        if kernel is not None:
+            raise ValueError("kernel must be None for a pooling, which has no weights")
+        return xs, None
+    w = default_kernel(spec) if kernel is None else _check_array("kernel", kernel, spec.k)
+    return xs, w
+
+
+def _window(start: int, stride: int, count: int) -> slice:
+    return slice(start, start + stride * (count - 1) + 1, stride)
+
+
+def pool_canvas(spec: Pool) -> Tuple[int, int]:
+    """Rows and columns the pooling windows cover: the padded input, extended where ``ceil_mode`` lets the last window overhang."""
+    return tuple(max(i + 2 * p, (o - 1) * s + d * (k - 1) + 1)  # type: ignore[return-value]
+                 for i, k, s, p, d, o in zip(spec.i, spec.k, spec.s, spec.p, spec.d, spec.output_shape))
+
+
+def apply(spec: Spec, x: object, kernel: object = None) -> np.ndarray:
+    """What the layer computes on a one-channel input ``x``.
+
+    Parameters
+    ----------
+    spec : Conv, ConvTranspose or Pool
+    x : array_like of shape ``spec.input_shape``
+    kernel : array_like of shape ``spec.k``, optional
+        The weights (not for pooling).  Defaults to :func:`default_kernel`,
+        the values convanim draws.
+
+    Returns
+    -------
+    numpy.ndarray of shape ``spec.output_shape``, float64.
+
+    Examples
+    --------
+    >>> apply(Conv(5, 3), default_input(Conv(5, 3)))[0]
+    array([12., 12., 17.])
+    """
+    xs, w = _operands(spec, x, kernel)
+    (oh, ow), (kh, kw) = spec.output_shape, spec.k
+    (sh, sw), (ph, pw), (dh, dw) = spec.s, spec.p, spec.d
+    if isinstance(spec, Conv):
+        xp = np.pad(xs, ((ph, ph), (pw, pw)))
+        out = np.zeros((oh, ow))
+        for th in range(kh):
+            for tw in range(kw):
+                out += w[th, tw] * xp[_window(th * dh, sh, oh), _window(tw * dw, sw, ow)]
+        return out
+    if isinstance(spec, ConvTranspose):
+        ih, iw = spec.i
+        # Scatter every input unit through every tap, then crop p from the top-left.
+        full = np.zeros((max(sh * (ih - 1) + dh * (kh - 1) + 1, oh + ph),
+                         max(sw * (iw - 1) + dw * (kw - 1) + 1, ow + pw)))
+        for th in range(kh):
+            for tw in range(kw):
+                full[_window(th * dh, sh, ih), _window(tw * dw, sw, iw)] += w[th, tw] * xs
+        return full[ph:ph + oh, pw:pw + ow].copy()
+    ch, cw = pool_canvas(spec)
+    (ih, iw) = spec.i
+    fill = -np.inf if spec.mode == "max" else 0.0
+    xp = np.full((ch, cw), fill)
+    xp[ph:ph + ih, pw:pw + iw] = xs
+    views = [xp[_window(th * dh, sh, oh), _window(tw * dw, sw, ow)] for th in range(kh) for tw in range(kw)]
+    if spec.mode == "max":
+        return np.max(views, axis=0)
+    # count_include_pad: the divisor counts padding but not the overhang that ceil_mode allows.
+    div_h = np.minimum(kh, ih + 2 * ph - sh * np.arange(oh))
+    div_w = np.minimum(kw, iw + 2 * pw - sw * np.arange(ow))
+    return np.sum(views, axis=0) / np.outer(div_h, div_w)
+
+
+def _taps(i: int, k: int, s: int, p: int, d: int, o: int) -> Tuple[np.ndarray, np.ndarray]:
+    """Input position of each (output, tap) pair of a convolution axis, and whether it is real input."""
+    pos = np.arange(o)[:, None] * s - p + np.arange(k)[None, :] * d
+    return pos, (pos >= 0) & (pos < i)
+
+
+def conv_matrix(spec: Spec, kernel: object = None) -> np.ndarray:
+    """The guide's unrolled matrix: ``apply(spec, x, kernel).ravel() == conv_matrix(spec, kernel) @ x.ravel()``.
+
+    For a :class:`Conv` it is C, of shape ``(prod(output_shape), prod(input_shape))``;
+    row ``r`` holds the kernel weights at the input cells output cell ``r``
+    reads.  For a :class:`ConvTranspose` it is C^T of the convolution it
+    transposes (where PyTorch lets ``output_padding >= s``, that
+    convolution's surplus outputs are dropped).  An average pooling is linear
+    too and has one; a max pooling has none.
+
+    Examples
+    --------
+    >>> conv_matrix(Conv(4, 3), np.ones((3, 3))).shape
+    (4, 16)
+    """
+    if isinstance(spec, Pool):
+        if spec.mode == "max":
+            raise ValueError("spec: a max pooling is not linear and has no matrix; use mode='avg'")
+        if kernel is not None:
+            raise ValueError("kernel must be None for a pooling, which has no weights")
+        # An average pooling is the convolution by a constant kernel, divided per window.
+        ones = np.ones(spec.input_shape)
+        rows = []
+        for idx in range(ones.size):
+            e = np.zeros(ones.size)
+            e[idx] = 1.0
+            rows.append(apply(spec, e.reshape(spec.input_shape)).ravel())
+        return np.array(rows).T
+    _, w = _operands(spec, np.zeros(spec.input_shape), kernel)
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = spec.k, spec.s, spec.p, spec.d
+    if isinstance(spec, Conv):
+        (ih, iw), (oh, ow) = spec.i, spec.output_shape
+    else:
+        # C^T: the rows are the transposed output (the direct conv's input), the columns its input.
+        (oh, ow), (ih, iw) = spec.i, spec.output_shape
+    pos_h, ok_h = _taps(ih, kh, sh, ph, dh, oh)
+    pos_w, ok_w = _taps(iw, kw, sw, pw, dw, ow)
+    # Broadcast to (oh, ow, kh, kw).
+    out_idx = (np.arange(oh)[:, None, None, None] * ow + np.arange(ow)[None, :, None, None])
+    in_idx = pos_h[:, None, :, None] * iw + pos_w[None, :, None, :]
+    ok = ok_h[:, None, :, None] & ok_w[None, :, None, :]
+    vals = np.broadcast_to(w[None, None, :, :], ok.shape)
+    out_idx = np.broadcast_to(out_idx, ok.shape)
+    C = np.zeros((oh * ow, ih * iw))
+    np.add.at(C, (out_idx[ok], in_idx[ok]), vals[ok])
+    return C if isinstance(spec, Conv) else C.T.copy()
