@@ -25,3 +25,33 @@ __all__ = [
     "apply", "conv_matrix",
     "__version__",
 ]
+
+_LAZY = {
+    "scene": ("convanim.scene", "scene"),
+    "Scene": ("convanim.scene", "Scene"),
+    "layout": ("convanim.scene", "layout"),
+    "Theme": ("convanim.theme", "Theme"),
+    "THEMES": ("convanim.theme", "THEMES"),
+    "draw": ("convanim.api", "draw"),
+    "figure": ("convanim.api", "figure"),
+    "animation": ("convanim.api", "animation"),
+    "render": ("convanim.api", "render"),
+}
+__all__ += list(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    # The drawing layer imports matplotlib; load it only when asked, so that
+    # `import convanim` (and a no-op gallery rebuild) stays fast.
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        value = getattr(importlib.import_module(module), attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'convanim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

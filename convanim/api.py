@@ -1,0 +1,325 @@
+"""The drawing API: ``draw``, ``figure``, ``animation``, ``render``.
+
+Figures are built with :class:`matplotlib.figure.Figure` and an Agg canvas,
+never through pyplot: no window opens, no global state is touched, and the
+caller's rcParams (fonts, styles) are honoured.
+"""
+from __future__ import annotations
+
+import base64
+import io
+import sys
+from pathlib import Path
+from typing import Any, Optional, Sequence, Union
+
+import numpy as np
+from matplotlib.animation import FuncAnimation
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from .encoders import GifEncoder, ImageioEncoder, PdfEncoder, PngEncoder, SvgEncoder
+from .painter import Painter, caption_text
+from .scene import MAX_FRAMES, layout, scene
+from .spec import Spec
+
+__all__ = ["draw", "figure", "animation", "render", "ConvAnimation", "SUFFIXES", "frame_paths"]
+
+#: What :func:`render` writes, by suffix.
+SUFFIXES = (".gif", ".pdf", ".png", ".svg", ".webp", ".mp4", ".webm", ".mkv")
+
+#: Default pixels per cell unit at 100 dpi (the guide's figures use about 30), and the largest side in pixels.
+UNIT_PX = 30.0
+MAX_SIDE_PX = 900.0
+
+#: The notebook display embeds at most this many frames; past it, it says how to render a file instead.
+REPR_MAX_FRAMES = 400
+
+_DRAW_KEYS = ("style", "numbers", "x", "kernel", "theme", "labels", "caption", "fontsize", "max_frames")
+
+
+def draw(ax: Axes, spec: Spec, frame: int = 0, *, style: str = "paper", numbers: bool = False, x: Any = None,
+         kernel: Any = None, theme: Any = None, labels: bool = False, caption: bool = False,
+         fontsize: Optional[float] = None, max_frames: int = MAX_FRAMES) -> Painter:
+    """Draw frame ``frame`` of ``spec`` on your own matplotlib Axes.
+
+    The Axes' limits and aspect are set to hold the figure and its axis is
+    turned off; everything else (fonts, rcParams, the figure) stays yours.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    spec : Conv, ConvTranspose or Pool
+    frame : int
+        Which output cell the kernel is at (row-major; negative counts from the end).
+    style : "paper" or "flat"
+        The guide's slanted view, or input and output side by side.
+    numbers : bool
+        Write input values, kernel weights (small, in each tap's corner) and outputs.
+    x, kernel : array_like, optional
+        The values to write; the guide's Figure 1.1 numbers where they fit, else seeded integers.
+    theme : "guide", "colorblind", "dark", a Theme or a mapping of colours
+    labels, caption : bool
+        Name the input and output maps; write the parameters and the formula.
+
+    Returns
+    -------
+    Painter
+        Call ``.set_frame(t)`` to move the kernel.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> import convanim as ca
+    >>> ax = Figure().add_subplot()
+    >>> painter = ca.draw(ax, ca.Conv(5, 3, s=2, p=1), frame=4)
+    """
+    _check_frame_arg(frame)
+    painter = Painter(ax, spec, style=style, numbers=numbers, x=x, kernel=kernel, theme=theme, labels=labels,
+                      caption=caption, fontsize=fontsize, max_frames=max_frames)
+    painter.set_frame(frame)
+    return painter
+
+
+def _check_frame_arg(frame: Any) -> None:
+    if isinstance(frame, bool) or not isinstance(frame, (int, np.integer)):
+        raise TypeError(f"frame must be an int, got {type(frame).__name__}")
+
+
+def _new_figure(spec: Spec, *, style: str = "paper", labels: bool = False, caption: bool = False,
+                figsize: Optional[Sequence[float]] = None, dpi: Optional[float] = None,
+                max_frames: int = MAX_FRAMES) -> Figure:
+    """A Figure with an Agg canvas, sized so that the drawing fills it at a steady scale."""
+    lay = layout(scene(spec, max_frames=max_frames), style, labels=labels,
+                 caption=caption_text(spec) if caption else ())
+    xmin, xmax, ymin, ymax = lay.bounds
+    w_units, h_units = xmax - xmin, ymax - ymin
+    dpi = 100.0 if dpi is None else float(dpi)
+    if not dpi > 0:
+        raise ValueError(f"dpi must be positive, got {dpi}")
+    if figsize is None:
+        unit = min(UNIT_PX, MAX_SIDE_PX / max(w_units, h_units))
+        # Whole pixels at 100 dpi, so every format has the same box.
+        figsize = (round(w_units * unit) / 100.0, round(h_units * unit) / 100.0)
+    else:
+        if len(figsize) != 2 or not all(isinstance(v, (int, float)) and v > 0 for v in figsize):
+            raise ValueError(f"figsize must be (width, height) in inches, both positive, got {figsize!r}")
+    fig = Figure(figsize=tuple(figsize), dpi=dpi)
+    FigureCanvasAgg(fig)
+    fig.add_axes((0, 0, 1, 1))
+    return fig
+
+
+def _split(kw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    unknown = set(kw) - set(_DRAW_KEYS) - {"figsize", "dpi", "duration"}
+    if unknown:
+        raise TypeError(f"unexpected keyword argument {sorted(unknown)[0]!r}")
+    draw_kw = {k: v for k, v in kw.items() if k in _DRAW_KEYS}
+    fig_kw = {k: kw[k] for k in ("style", "labels", "caption", "figsize", "dpi", "max_frames") if k in kw}
+    return draw_kw, fig_kw
+
+
+def _painter(spec: Spec, **kw: Any) -> Painter:
+    draw_kw, fig_kw = _split(kw)
+    fig = _new_figure(spec, **fig_kw)
+    painter = Painter(fig.axes[0], spec, **draw_kw)
+    fig._convanim_painter = painter  # keep the painter alive with its figure
+    return painter
+
+
+def figure(spec: Spec, frame: int = 0, **kw: Any) -> Figure:
+    """A new matplotlib Figure showing frame ``frame`` of ``spec``.
+
+    Takes the keywords of :func:`draw`, plus ``figsize`` (inches) and ``dpi``.
+    The Figure is not registered with pyplot: save it with ``fig.savefig``.
+
+    Examples
+    --------
+    >>> import convanim as ca
+    >>> fig = ca.figure(ca.Conv(5, 3, s=2, p=1), frame=4, labels=True)
+    >>> fig.savefig("padding_strides.pdf")  # doctest: +SKIP
+    """
+    _check_frame_arg(frame)
+    kw.pop("duration", None)
+    painter = _painter(spec, **kw)
+    painter.set_frame(frame)
+    return painter.figure
+
+
+class ConvAnimation(FuncAnimation):
+    """A matplotlib :class:`~matplotlib.animation.FuncAnimation` that shows itself in notebooks.
+
+    Its ``_repr_html_`` embeds the animation as a GIF, whatever
+    ``rcParams['animation.html']`` says; past ``REPR_MAX_FRAMES`` frames it
+    declines politely and says how to write a file instead.
+    """
+
+    def __init__(self, painter: Painter, duration: float) -> None:
+        self.painter = painter
+        self.duration = duration
+        super().__init__(painter.figure, self._step, frames=painter.n_frames, interval=duration * 1000,
+                         blit=False, repeat=True, cache_frame_data=False)
+
+    def _step(self, t: int) -> list[Any]:
+        self.painter.set_frame(t)
+        return []
+
+    def to_gif_bytes(self) -> bytes:
+        """The whole animation as GIF bytes."""
+        buf = io.BytesIO()
+        _run(self.painter, range(self.painter.n_frames), [GifEncoder(buf, self.painter.theme, self.duration)])
+        self.painter.vector_mode()
+        return buf.getvalue()
+
+    def _repr_html_(self) -> str:
+        n = self.painter.n_frames
+        if n > REPR_MAX_FRAMES:
+            return (f"<p>convanim: {n} frames is more than this notebook preview embeds ({REPR_MAX_FRAMES}); "
+                    f"write a file instead: <code>convanim.render(spec, 'out.gif')</code>.</p>")
+        data = base64.b64encode(self.to_gif_bytes()).decode("ascii")
+        return f'<img src="data:image/gif;base64,{data}" alt="{self.painter.spec!r}"/>'
+
+
+def animation(spec: Spec, *, duration: float = 1.0, **kw: Any) -> ConvAnimation:
+    """A matplotlib Animation of every frame of ``spec`` (notebooks show it inline).
+
+    Takes the keywords of :func:`figure`; ``duration`` is seconds per frame.
+
+    Examples
+    --------
+    >>> import convanim as ca
+    >>> anim = ca.animation(ca.Conv(4, 3))
+    >>> anim.to_jshtml()  # doctest: +SKIP
+    """
+    if not duration > 0:
+        raise ValueError(f"duration must be positive, got {duration!r}")
+    return ConvAnimation(_painter(spec, **kw), duration)
+
+
+# ---- files ---------------------------------------------------------------------------------------
+
+def frame_paths(path: Union[str, Path], frames: Sequence[int]) -> list[Path]:
+    """The file names a ``{frame}`` pattern gives, e.g. ``x_{frame:02d}.png`` -> ``x_00.png`` ..."""
+    p = Path(path)
+    try:
+        return [p.with_name(p.name.format(frame=t)) for t in frames]
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ValueError(f"path {str(path)!r}: only {{frame}} (e.g. {{frame:02d}}) may be formatted: {exc}") from None
+
+
+def _run(painter: Painter, frames: Sequence[int], encoders: Sequence[Any], per_frame: Sequence[Any] = ()) -> None:
+    """Feed ``frames`` to ``encoders`` (all frames each) and ``per_frame[k]`` (frame k only), atomically."""
+    started: list[Any] = []
+    try:
+        for enc in encoders:
+            enc.setup()
+            started.append(enc)
+        for j, t in enumerate(frames):
+            painter.set_frame(t)
+            for enc in encoders:
+                enc.add_frame(painter)
+            if per_frame:
+                enc = per_frame[j]
+                enc.setup()
+                started.append(enc)
+                enc.add_frame(painter)
+                enc.finish()
+                started.remove(enc)
+        for enc in encoders:
+            enc.finish()
+            started.remove(enc)
+    except BaseException:
+        for enc in started:
+            enc.abort()
+        raise
+
+
+def _encoder_for(path: Path, suffix: str, painter: Painter, duration: float) -> Any:
+    if suffix == ".gif":
+        return GifEncoder(path, painter.theme, duration)
+    if suffix == ".pdf":
+        return PdfEncoder(path)
+    if suffix == ".png":
+        return PngEncoder(path)
+    if suffix == ".svg":
+        return SvgEncoder(path)
+    return ImageioEncoder(path, duration)
+
+
+def render(spec: Spec, path: Union[str, Path], *, frame: Optional[int] = None, duration: float = 1.0,
+           **kw: Any) -> Path:
+    """Write ``spec`` to ``path``, the format chosen by its suffix.
+
+    - ``.gif``: every frame, looping forever (or only ``frame``);
+    - ``.pdf``: one page per frame (or only ``frame``);
+    - ``.png`` / ``.svg``: one frame (``frame``, default 0), or every frame when
+      the name holds ``{frame}``, e.g. ``x_{frame:02d}.png``;
+    - ``.webp``, ``.mp4``: animations, where Pillow's WebP or imageio-ffmpeg is installed.
+
+    Takes the keywords of :func:`figure`.  Files are written under a temporary
+    name and renamed, so an interrupted render leaves no broken file; the same
+    arguments give byte-identical files.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written (for a ``{frame}`` pattern, its directory).
+
+    Examples
+    --------
+    >>> import convanim as ca
+    >>> ca.render(ca.Conv(5, 3, s=2, p=1), "padding_strides.gif")  # doctest: +SKIP
+    PosixPath('padding_strides.gif')
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ValueError(f"path {str(path)!r}: unknown suffix {suffix or '(none)'!r}; use one of {', '.join(SUFFIXES)}")
+    if frame is not None:
+        _check_frame_arg(frame)
+    if not duration > 0:
+        raise ValueError(f"duration must be positive, got {duration!r}")
+    pattern = "{frame" in path.name
+    if pattern and suffix not in (".png", ".svg", ".pdf"):
+        raise ValueError(f"path {str(path)!r}: a {{frame}} pattern goes with .png, .svg or .pdf")
+    if suffix in (".webp", ".mp4", ".webm", ".mkv"):
+        ImageioEncoder(path, duration)  # fails early, naming a missing plugin
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"path {str(path)!r}: directory {str(path.parent)!r} does not exist")
+    painter = _painter(spec, **kw)
+    n = painter.n_frames
+    if frame is not None and not -n <= frame < n:
+        raise ValueError(f"frame {frame} is out of range: {spec!r} has {n} frames (0 to {n - 1})")
+    if frame is not None:
+        frames = [frame % n]
+    elif suffix in (".png", ".svg") and not pattern:
+        frames = [0]
+    else:
+        frames = list(range(n))
+    if pattern:
+        targets = frame_paths(path, frames)
+        _run(painter, frames, [], [_encoder_for(p, suffix, painter, duration) for p in targets])
+        return path.parent
+    _run(painter, frames, [_encoder_for(path, suffix, painter, duration)])
+    return path
+
+
+def render_cli(spec: Spec, args: Any) -> int:
+    """``convanim render``: ``render`` with the CLI's options; ``-o -`` writes a GIF to stdout."""
+    kw: dict[str, Any] = dict(style=args.style, numbers=args.numbers, labels=args.labels, caption=args.caption,
+                              theme=args.theme, dpi=args.dpi)
+    if args.max_frames is not None:
+        kw["max_frames"] = args.max_frames
+    if args.output == "-":
+        painter = _painter(spec, **kw)
+        n = painter.n_frames
+        if args.frame is not None and not -n <= args.frame < n:
+            raise ValueError(f"frame {args.frame} is out of range: {spec!r} has {n} frames (0 to {n - 1})")
+        frames = [args.frame % n] if args.frame is not None else list(range(n))
+        buf = io.BytesIO()
+        _run(painter, frames, [GifEncoder(buf, painter.theme, args.duration)])
+        sys.stdout.buffer.write(buf.getvalue())
+        sys.stdout.flush()
+        return 0
+    render(spec, args.output, frame=args.frame, duration=args.duration, **kw)
+    return 0

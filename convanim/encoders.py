@@ -1,0 +1,373 @@
+"""File writers behind one small protocol: ``setup``, ``add_frame``, ``finish``.
+
+Each writer receives frames one by one as they are drawn (never all at once)
+and writes to a temporary file beside the target, renamed into place by
+``finish``: an interrupted render leaves no broken file.  Output is
+deterministic: no dates, no random ids.
+"""
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import IO, Any, Optional, Protocol, Union
+
+import numpy as np
+
+from .theme import Theme
+
+__all__ = ["Encoder", "FrameSource", "GifEncoder", "PngEncoder", "PdfEncoder", "SvgEncoder", "ImageioEncoder",
+           "AtomicFile", "gif_palette"]
+
+
+class FrameSource(Protocol):
+    """What an encoder is handed per frame: the figure (vector) and its pixels (raster)."""
+
+    @property
+    def figure(self) -> Any: ...
+
+    def rgb(self) -> np.ndarray: ...
+
+    def vector(self) -> Any:
+        """A context manager giving the figure ready for a vector ``savefig``."""
+
+
+class Encoder(Protocol):
+    def setup(self) -> None: ...
+    def add_frame(self, source: FrameSource) -> None: ...
+    def finish(self) -> None: ...
+    def abort(self) -> None: ...
+
+
+class AtomicFile:
+    """A temporary file beside ``path``, renamed onto it by :meth:`commit`, removed by :meth:`discard`."""
+
+    def __init__(self, path: Union[str, Path]) -> None:
+        self.path = Path(path)
+        parent = self.path.parent
+        if not parent.is_dir():
+            raise FileNotFoundError(f"path {str(self.path)!r}: directory {str(parent)!r} does not exist")
+        if not os.access(parent, os.W_OK):
+            raise PermissionError(f"path {str(self.path)!r}: directory {str(parent)!r} is not writable")
+        fd, name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=parent)
+        os.close(fd)
+        self.tmp = Path(name)
+
+    def commit(self) -> None:
+        os.chmod(self.tmp, 0o644)
+        os.replace(self.tmp, self.path)
+
+    def discard(self) -> None:
+        try:
+            self.tmp.unlink()
+        except FileNotFoundError:
+            pass
+
+
+# ---- GIF --------------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=8)
+def gif_palette(theme: Theme) -> tuple[bytes, np.ndarray]:
+    """A 256-colour palette for ``theme`` and a 32x32x32 lookup table from RGB to palette index.
+
+    The palette holds the theme's flat colours and, between every two of them,
+    the blends that anti-aliased edges produce; one palette serves every frame,
+    with no dithering, so frames stay small and still parts never flicker.
+    """
+    keys = np.array(theme.key_colours(), dtype=float)
+    colours = [tuple(c) for c in keys]
+    pairs = [(a, b) for a in range(len(keys)) for b in range(a + 1, len(keys))]
+    steps = max(1, (256 - len(keys)) // max(1, len(pairs)))
+    for a, b in pairs:
+        for t in np.linspace(0, 1, steps + 2)[1:-1]:
+            colours.append(tuple((1 - t) * keys[a] + t * keys[b]))
+    # Fill what is left with greys, for text and thin lines on any background.
+    for g in np.linspace(0, 255, max(0, 256 - len(colours)) + 2)[1:-1]:
+        colours.append((g, g, g))
+    pal = np.clip(np.round(np.array(colours[:256])), 0, 255).astype(np.int64)
+    pal = np.concatenate([pal, np.zeros((256 - len(pal), 3), dtype=np.int64)])
+    grid = (np.arange(32) * 8 + 4)
+    r, g, b = np.meshgrid(grid, grid, grid, indexing="ij")
+    cube = np.stack([r.ravel(), g.ravel(), b.ravel()], axis=1)
+    lut = np.empty(len(cube), dtype=np.uint8)
+    for start in range(0, len(cube), 4096):
+        d = ((cube[start:start + 4096, None, :] - pal[None, :, :]) ** 2).sum(axis=2)
+        lut[start:start + 4096] = np.argmin(d, axis=1)
+    # Exact key colours map to themselves even where the 5-bit cube would round them away.
+    return pal.astype(np.uint8).tobytes(), lut
+
+
+def quantize(rgb: np.ndarray, lut: np.ndarray) -> np.ndarray:
+    """Palette indices of an ``(h, w, 3)`` uint8 image through the lookup table."""
+    r = rgb[..., 0].astype(np.uint16) >> 3
+    g = rgb[..., 1].astype(np.uint16) >> 3
+    b = rgb[..., 2].astype(np.uint16) >> 3
+    return lut[(r << 10) | (g << 5) | b]
+
+
+def _lzw_image_data(indices: np.ndarray, palette: bytes) -> bytes:
+    """The LZW-compressed image data of one frame (min code size byte, sub-blocks, terminator), via Pillow."""
+    from PIL import Image
+
+    im = Image.fromarray(np.ascontiguousarray(indices), mode="P")
+    im.putpalette(palette)
+    buf = io.BytesIO()
+    im.save(buf, format="GIF", optimize=False)
+    data = buf.getvalue()
+    pos = 13
+    flags = data[10]
+    if flags & 0x80:
+        pos += 3 * (2 << (flags & 7))
+    while data[pos] == 0x21:  # skip extensions
+        pos += 2
+        while data[pos]:
+            pos += data[pos] + 1
+        pos += 1
+    if data[pos] != 0x2C:
+        raise RuntimeError("unexpected GIF layout from Pillow")
+    local = data[pos + 9]
+    pos += 10
+    if local & 0x80:
+        raise RuntimeError("Pillow wrote a local colour table; the palette would not match")
+    end = pos + 1
+    while data[end]:
+        end += data[end] + 1
+    return data[pos:end + 1]
+
+
+class GifEncoder:
+    """A looping animated GIF, streamed: each frame is written as it comes, only the part that changed.
+
+    Parameters
+    ----------
+    target : path or binary file object
+    theme : Theme
+        Gives the shared palette.
+    duration : float
+        Seconds per frame.
+    """
+
+    def __init__(self, target: Union[str, Path, IO[bytes]], theme: Theme, duration: float = 1.0) -> None:
+        if not duration > 0:
+            raise ValueError(f"duration must be positive, got {duration!r}")
+        self.target = target
+        self.palette, self.lut = gif_palette(theme)
+        self.delay = max(1, int(round(duration * 100)))
+        self._atomic: Optional[AtomicFile] = None
+        self._fh: Optional[IO[bytes]] = None
+        self._prev: Optional[np.ndarray] = None
+        self.frames = 0
+
+    def setup(self) -> None:
+        if isinstance(self.target, (str, Path)):
+            self._atomic = AtomicFile(self.target)
+            self._fh = open(self._atomic.tmp, "wb")
+        else:
+            self._fh = self.target
+
+    def add_frame(self, source: FrameSource) -> None:
+        self.add_rgb(source.rgb())
+
+    def add_rgb(self, rgb: np.ndarray) -> None:
+        assert self._fh is not None, "setup() first"
+        idx = quantize(rgb, self.lut)
+        h, w = idx.shape
+        fh = self._fh
+        if self._prev is None:
+            fh.write(b"GIF89a" + w.to_bytes(2, "little") + h.to_bytes(2, "little") + bytes([0xF7, 0, 0]))
+            fh.write(self.palette)
+            fh.write(b"\x21\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00")  # loop forever
+            top, left, bottom, right = 0, 0, h, w
+        else:
+            changed = idx != self._prev
+            rows = np.flatnonzero(changed.any(axis=1))
+            if rows.size:
+                cols = np.flatnonzero(changed.any(axis=0))
+                top, bottom, left, right = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+            else:
+                top, bottom, left, right = 0, 1, 0, 1  # an unchanged frame still counts as a frame
+        self._prev = idx
+        # Graphic control: keep the previous frame under this one (disposal 1), delay in 1/100 s.
+        fh.write(b"\x21\xf9\x04\x04" + self.delay.to_bytes(2, "little") + b"\x00\x00")
+        fh.write(b"\x2c" + left.to_bytes(2, "little") + top.to_bytes(2, "little")
+                 + (right - left).to_bytes(2, "little") + (bottom - top).to_bytes(2, "little") + b"\x00")
+        fh.write(_lzw_image_data(idx[top:bottom, left:right], self.palette))
+        self.frames += 1
+
+    def finish(self) -> None:
+        assert self._fh is not None
+        self._fh.write(b"\x3b")
+        if self._atomic is not None:
+            self._fh.close()
+            self._atomic.commit()
+        else:
+            self._fh.flush()
+
+    def abort(self) -> None:
+        if self._atomic is not None:
+            if self._fh is not None:
+                self._fh.close()
+            self._atomic.discard()
+
+
+# ---- one-frame and paged writers --------------------------------------------------------------------
+
+class PngEncoder:
+    """One PNG of the current frame."""
+
+    def __init__(self, path: Union[str, Path]) -> None:
+        self.path = Path(path)
+        self._atomic: Optional[AtomicFile] = None
+
+    def setup(self) -> None:
+        self._atomic = AtomicFile(self.path)
+
+    def add_frame(self, source: FrameSource) -> None:
+        self.add_rgb(source.rgb())
+
+    def add_rgb(self, rgb: np.ndarray) -> None:
+        from PIL import Image
+
+        assert self._atomic is not None
+        Image.fromarray(rgb).save(self._atomic.tmp, format="PNG", compress_level=4)
+
+    def finish(self) -> None:
+        assert self._atomic is not None
+        self._atomic.commit()
+
+    def abort(self) -> None:
+        if self._atomic is not None:
+            self._atomic.discard()
+
+
+PDF_METADATA = {"Creator": "convanim", "Producer": "convanim (matplotlib)", "CreationDate": None}
+
+
+class PdfEncoder:
+    """A PDF, one page per frame added, text kept as text."""
+
+    def __init__(self, path: Union[str, Path]) -> None:
+        self.path = Path(path)
+        self._atomic: Optional[AtomicFile] = None
+        self._pdf: Any = None
+
+    def setup(self) -> None:
+        from matplotlib.backends.backend_pdf import PdfPages
+
+        self._atomic = AtomicFile(self.path)
+        self._pdf = PdfPages(self._atomic.tmp, metadata=PDF_METADATA)
+
+    def add_frame(self, source: FrameSource) -> None:
+        import matplotlib
+
+        with matplotlib.rc_context({"pdf.fonttype": 42}), source.vector() as fig:
+            self._pdf.savefig(fig)
+
+    def finish(self) -> None:
+        assert self._atomic is not None
+        self._pdf.close()
+        self._atomic.commit()
+
+    def abort(self) -> None:
+        if self._pdf is not None:
+            try:
+                self._pdf.close()
+            except Exception:  # noqa: BLE001 - the file is being thrown away
+                pass
+        if self._atomic is not None:
+            self._atomic.discard()
+
+
+class SvgEncoder:
+    """One SVG of the current frame, text kept as text."""
+
+    def __init__(self, path: Union[str, Path]) -> None:
+        self.path = Path(path)
+        self._atomic: Optional[AtomicFile] = None
+
+    def setup(self) -> None:
+        self._atomic = AtomicFile(self.path)
+
+    def add_frame(self, source: FrameSource) -> None:
+        import matplotlib
+
+        assert self._atomic is not None
+        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "convanim"}), source.vector() as fig:
+            fig.savefig(self._atomic.tmp, format="svg", metadata={"Date": None})
+
+    def finish(self) -> None:
+        assert self._atomic is not None
+        self._atomic.commit()
+
+    def abort(self) -> None:
+        if self._atomic is not None:
+            self._atomic.discard()
+
+
+class ImageioEncoder:
+    """Animated WebP or MP4 through imageio's plugins (Pillow for WebP, imageio-ffmpeg for video)."""
+
+    PLUGINS = {".webp": ("pillow", "Pillow with WebP support"), ".mp4": ("FFMPEG", "imageio-ffmpeg"),
+               ".webm": ("FFMPEG", "imageio-ffmpeg"), ".mkv": ("FFMPEG", "imageio-ffmpeg")}
+
+    def __init__(self, path: Union[str, Path], duration: float = 1.0) -> None:
+        self.path = Path(path)
+        self.duration = duration
+        self.suffix = self.path.suffix.lower()
+        self._check_plugin()
+        self._atomic: Optional[AtomicFile] = None
+        self._frames: list[np.ndarray] = []
+        self._writer: Any = None
+
+    def _check_plugin(self) -> None:
+        if self.suffix == ".webp":
+            from PIL import features
+
+            if not features.check("webp"):
+                raise ValueError("path: writing .webp needs Pillow built with WebP support (pip install -U pillow)")
+        else:
+            try:
+                import imageio_ffmpeg  # noqa: F401
+            except ImportError:
+                raise ValueError(f"path: writing {self.suffix} needs the imageio-ffmpeg plugin "
+                                 "(pip install imageio-ffmpeg)") from None
+
+    def setup(self) -> None:
+        self._atomic = AtomicFile(self.path)
+        if self.suffix != ".webp":
+            import imageio.v2 as iio
+
+            fps = 1.0 / self.duration
+            self._writer = iio.get_writer(str(self._atomic.tmp), format="FFMPEG", fps=fps, macro_block_size=1,
+                                          ffmpeg_log_level="error", output_params=["-fflags", "+bitexact"])
+
+    def add_frame(self, source: FrameSource) -> None:
+        rgb = source.rgb()
+        if self._writer is not None:
+            h, w = rgb.shape[:2]
+            self._writer.append_data(np.pad(rgb, ((0, h % 2), (0, w % 2), (0, 0)), mode="edge"))
+        else:
+            # Pillow's WebP writer takes all frames at once.
+            self._frames.append(rgb)
+
+    def finish(self) -> None:
+        assert self._atomic is not None
+        if self._writer is not None:
+            self._writer.close()
+        else:
+            import imageio.v3 as iio
+
+            iio.imwrite(self._atomic.tmp, np.stack(self._frames), extension=".webp", plugin="pillow",
+                        duration=int(self.duration * 1000), loop=0, lossless=True)
+        self._atomic.commit()
+
+    def abort(self) -> None:
+        if self._writer is not None:
+            try:
+                self._writer.close()
+            except Exception:  # noqa: BLE001
+                pass
+        if self._atomic is not None:
+            self._atomic.discard()

@@ -1,0 +1,383 @@
+"""Pure geometry: what is drawn where, with no matplotlib.
+
+A :class:`Scene` is the grid the kernel slides over (the *canvas*), which of
+its cells hold real input, and, for each frame, the output cell written and
+the canvas cells under the kernel's taps.  A :class:`Layout` places the
+canvas and the output map on the page, in the guide's slanted view
+(``"paper"``) or side by side (``"flat"``), as numpy arrays of polygons.
+
+Coordinates are ``(row, col)``, ``(0, 0)`` the top-left canvas cell, rows
+growing downwards.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator, NamedTuple, Sequence, Tuple, overload
+
+import numpy as np
+
+from .numerics import pool_canvas
+from .spec import Conv, ConvTranspose, Pair, Pool, Spec
+
+__all__ = ["Frame", "Scene", "Layout", "scene", "layout", "MAX_FRAMES", "MAX_CANVAS"]
+
+#: Default refusal limits: more frames than this, or a canvas side longer than
+#: MAX_CANVAS cells, is refused unless the caller raises ``max_frames``.
+MAX_FRAMES = 10_000
+MAX_CANVAS = 1_024
+
+Cell = Tuple[int, int]
+
+
+class Frame(NamedTuple):
+    """One step of the animation: the output cell written and the canvas cells under the kernel's taps (row-major)."""
+
+    output_cell: Cell
+    taps: Tuple[Cell, ...]
+
+
+class _Frames(Sequence[Frame]):
+    """The frames of a scene, computed on demand (a 64x64 output has 4096)."""
+
+    def __init__(self, sc: "Scene") -> None:
+        self._scene = sc
+
+    def __len__(self) -> int:
+        return self._scene.output_shape[0] * self._scene.output_shape[1]
+
+    @overload
+    def __getitem__(self, t: int) -> Frame: ...
+    @overload
+    def __getitem__(self, t: slice) -> list[Frame]: ...
+    def __getitem__(self, t):  # type: ignore[no-untyped-def]
+        if isinstance(t, slice):
+            return [self[j] for j in range(*t.indices(len(self)))]
+        n = len(self)
+        if not isinstance(t, (int, np.integer)) or isinstance(t, bool):
+            raise TypeError(f"frame must be an int, got {type(t).__name__}")
+        if not -n <= t < n:
+            raise IndexError(f"frame {t} is out of range: this scene has {n} frames (0 to {n - 1})")
+        t = int(t) % n
+        sc = self._scene
+        cell = divmod(t, sc.output_shape[1])
+        taps = sc.taps_of(cell)
+        return Frame(cell, tuple((int(r), int(c)) for r, c in taps))
+
+    def __iter__(self) -> Iterator[Frame]:
+        for t in range(len(self)):
+            yield self[t]
+
+
+@dataclass(frozen=True)
+class Scene:
+    """The geometry of one layer: canvas, real input cells, and a frame per output cell.
+
+    Build one with :func:`scene`.
+
+    Attributes
+    ----------
+    spec : Conv, ConvTranspose or Pool
+    canvas_shape : (rows, cols)
+        The grid under the kernel.  Conv and Pool: the padded input (extended
+        at the bottom and right where ``ceil_mode`` lets a pooling window
+        overhang).  ConvTranspose: the guide's direct-convolution view.
+    origin : (row, col)
+        Canvas cell of input unit ``(0, 0)``.
+    spread : (rows, cols)
+        Canvas step between neighbouring input units (``s`` for a transposed
+        convolution, whose input is stretched; else 1).
+    step : (rows, cols)
+        How far the kernel moves per output cell (``s``; 1 for a transposed convolution).
+    dilation : (rows, cols)
+        Canvas step between neighbouring taps.
+    kernel_flipped : bool
+        True for a transposed convolution: in the direct view, tap ``(a, b)``
+        carries weight ``w[kh-1-a, kw-1-b]`` (the kernel rotated by 180 degrees).
+    """
+
+    spec: Spec
+    canvas_shape: Pair
+    origin: Pair
+    spread: Pair
+    step: Pair
+    dilation: Pair
+    kernel_flipped: bool
+    frames: Sequence[Frame] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "frames", _Frames(self))
+
+    @property
+    def output_shape(self) -> Pair:
+        """``(h, w)`` of the output map."""
+        return self.spec.output_shape
+
+    @property
+    def kernel_shape(self) -> Pair:
+        return self.spec.k
+
+    def input_position(self) -> Tuple[np.ndarray, np.ndarray]:
+        """Canvas row of each input row and canvas column of each input column (may fall outside a cropped canvas)."""
+        (ih, iw) = self.spec.input_shape
+        return (self.origin[0] + self.spread[0] * np.arange(ih), self.origin[1] + self.spread[1] * np.arange(iw))
+
+    def input_index(self) -> np.ndarray:
+        """A ``canvas_shape`` int array: the flat index of the input unit at each cell, -1 where none."""
+        index = np.full(self.canvas_shape, -1, dtype=np.int64)
+        rows, cols = self.input_position()
+        okr = (rows >= 0) & (rows < self.canvas_shape[0])
+        okc = (cols >= 0) & (cols < self.canvas_shape[1])
+        iw = self.spec.input_shape[1]
+        flat = np.arange(rows.size)[:, None] * iw + np.arange(cols.size)[None, :]
+        index[np.ix_(rows[okr], cols[okc])] = flat[np.ix_(okr, okc)]
+        return index
+
+    @property
+    def input_cells(self) -> frozenset:
+        """The ``(r, c)`` canvas cells holding real input units; the rest is padding or inserted zeros."""
+        rr, cc = np.nonzero(self.input_index() >= 0)
+        return frozenset(zip(rr.tolist(), cc.tolist()))
+
+    def tap_offsets(self) -> np.ndarray:
+        """``(kh*kw, 2)``: each tap's offset from the window's top-left cell, row-major."""
+        (kh, kw), (dh, dw) = self.spec.k, self.dilation
+        a, b = np.meshgrid(np.arange(kh) * dh, np.arange(kw) * dw, indexing="ij")
+        return np.stack([a.ravel(), b.ravel()], axis=1)
+
+    def window_origin(self, cell: Cell) -> Pair:
+        """Canvas cell of the kernel's top-left tap when output ``cell`` is computed."""
+        return (cell[0] * self.step[0], cell[1] * self.step[1])
+
+    def taps_of(self, cell: Cell) -> np.ndarray:
+        """``(kh*kw, 2)`` canvas cells under the taps for output ``cell``."""
+        return self.tap_offsets() + np.array(self.window_origin(cell))
+
+    def taps_array(self) -> np.ndarray:
+        """``(frames, kh*kw, 2)``: every frame's taps at once."""
+        oh, ow = self.output_shape
+        r, c = np.meshgrid(np.arange(oh) * self.step[0], np.arange(ow) * self.step[1], indexing="ij")
+        origins = np.stack([r.ravel(), c.ravel()], axis=1)
+        return origins[:, None, :] + self.tap_offsets()[None, :, :]
+
+    def window_extent(self) -> Pair:
+        """Rows and columns the kernel's window spans, dilation gaps included."""
+        return tuple(d * (k - 1) + 1 for k, d in zip(self.spec.k, self.dilation))  # type: ignore[return-value]
+
+    def tap_weights(self, kernel: np.ndarray) -> np.ndarray:
+        """The weight drawn at each tap (row-major): the kernel, rotated by 180 degrees in a transposed view."""
+        kernel = np.asarray(kernel, dtype=float)
+        return (kernel[::-1, ::-1] if self.kernel_flipped else kernel).ravel()
+
+    def canvas_values(self, x: np.ndarray) -> np.ndarray:
+        """The canvas filled with ``x`` at the input cells and zeros elsewhere (what the kernel reads)."""
+        index = self.input_index()
+        flat = np.asarray(x, dtype=float).ravel()
+        out = np.zeros(self.canvas_shape)
+        out[index >= 0] = flat[index[index >= 0]]
+        return out
+
+
+def scene(spec: Spec, *, max_frames: int = MAX_FRAMES) -> Scene:
+    """The geometry of ``spec``: canvas, real input cells and one frame per output cell.
+
+    Parameters
+    ----------
+    spec : Conv, ConvTranspose or Pool
+    max_frames : int
+        Refuse specs with more frames than this (default 10,000) or a canvas
+        side over 1,024 cells, before any work is done.
+
+    Examples
+    --------
+    >>> sc = scene(Conv(5, 3, s=2, p=1))
+    >>> sc.canvas_shape, len(sc.frames), sc.frames[1].taps[0]
+    ((7, 7), 9, (0, 2))
+    >>> t = scene(Conv(5, 3, s=2, p=1).transpose())
+    >>> t.canvas_shape, sorted(t.input_cells)[:2]
+    ((9, 9), [(2, 2), (2, 4)])
+    """
+    if isinstance(spec, ConvTranspose):
+        pad = spec.view_padding
+        canvas = tuple(s * (i - 1) + 1 + 2 * q + a for i, s, q, a in zip(spec.i, spec.s, pad, spec.output_padding))
+        sc = Scene(spec, canvas, pad, spec.s, (1, 1), spec.d, True)  # type: ignore[arg-type]
+    elif isinstance(spec, Conv):
+        canvas = tuple(i + 2 * p for i, p in zip(spec.i, spec.p))
+        sc = Scene(spec, canvas, spec.p, (1, 1), spec.s, spec.d, False)  # type: ignore[arg-type]
+    elif isinstance(spec, Pool):
+        sc = Scene(spec, pool_canvas(spec), spec.p, (1, 1), spec.s, spec.d, False)
+    else:
+        raise TypeError(f"spec must be a Conv, ConvTranspose or Pool, got {type(spec).__name__}")
+    check_limits(sc, max_frames)
+    return sc
+
+
+def check_limits(sc: Scene, max_frames: int = MAX_FRAMES) -> None:
+    """Refuse absurd sizes at once, saying how to go past the limit."""
+    n = len(sc.frames)
+    if n > max_frames:
+        raise ValueError(f"spec has {n} frames, more than max_frames={max_frames}; "
+                         f"pass max_frames={n} (--max-frames {n}) to draw it anyway")
+    side = max(sc.canvas_shape)
+    limit = max(MAX_CANVAS, int(max_frames ** 0.5) + 64) if max_frames > MAX_FRAMES else MAX_CANVAS
+    if side > limit:
+        raise ValueError(f"spec has a canvas of {side} cells a side, more than {limit}; "
+                         f"raise max_frames (--max-frames) to draw it anyway")
+
+
+# ---- layout: where the grids go on the page ---------------------------------------------------------
+
+# The guide's slanted view, measured from its figures: one column step goes right and a little up,
+# one row step goes down and right (y grows upwards on the page).
+_COL = np.array([1.0, 0.487])
+_ROW = np.array([0.70, -0.644])
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Page positions, in cell units with y growing upwards.
+
+    Attributes
+    ----------
+    style : "paper" or "flat"
+    canvas_quads : (rows*cols, 4, 2) array
+        The canvas cells' corners, row-major, corners in the order
+        top-left, top-right, bottom-right, bottom-left.
+    output_quads : (oh*ow, 4, 2) array
+    output_outline : (4, 2) array
+        The output map's corners.
+    input_label, output_label : (2,) arrays
+        Where the names of the maps go.
+    bounds : (xmin, xmax, ymin, ymax)
+        A box holding everything, the same for every frame.
+    """
+
+    style: str
+    canvas_shape: Pair
+    output_shape: Pair
+    output_offset: np.ndarray
+    bounds: Tuple[float, float, float, float]
+
+    def project(self, rows: np.ndarray, cols: np.ndarray, plane: str = "canvas") -> np.ndarray:
+        """Page points of grid corners ``(rows, cols)`` on the ``"canvas"`` or ``"output"`` plane; shape ``(..., 2)``."""
+        rows, cols = np.asarray(rows, dtype=float), np.asarray(cols, dtype=float)
+        if self.style == "paper":
+            pts = cols[..., None] * _COL + rows[..., None] * _ROW
+        else:
+            pts = np.stack([cols, -rows], axis=-1)
+        return pts + (self.output_offset if plane == "output" else 0.0)
+
+    def quads(self, rows: np.ndarray, cols: np.ndarray, plane: str = "canvas",
+              height: int = 1, width: int = 1) -> np.ndarray:
+        """Corners of the cells (or blocks of ``height`` x ``width`` cells) at ``(rows, cols)``: ``(n, 4, 2)``."""
+        r = np.asarray(rows, dtype=float).ravel()[:, None] + np.array([0, 0, height, height])
+        c = np.asarray(cols, dtype=float).ravel()[:, None] + np.array([0, width, width, 0])
+        return self.project(r, c, plane)
+
+    def grid_quads(self, shape: Pair, plane: str = "canvas") -> np.ndarray:
+        r, c = np.meshgrid(np.arange(shape[0]), np.arange(shape[1]), indexing="ij")
+        return self.quads(r, c, plane)
+
+    @property
+    def canvas_quads(self) -> np.ndarray:
+        return self.grid_quads(self.canvas_shape)
+
+    @property
+    def output_quads(self) -> np.ndarray:
+        return self.grid_quads(self.output_shape, "output")
+
+    @property
+    def output_outline(self) -> np.ndarray:
+        return self.quads([0], [0], "output", *self.output_shape)[0]
+
+    @property
+    def canvas_outline(self) -> np.ndarray:
+        return self.quads([0], [0], "canvas", *self.canvas_shape)[0]
+
+    def centres(self, rows: np.ndarray, cols: np.ndarray, plane: str = "canvas") -> np.ndarray:
+        """Page points of cell centres."""
+        return self.project(np.asarray(rows) + 0.5, np.asarray(cols) + 0.5, plane)
+
+    @property
+    def input_label(self) -> np.ndarray:
+        if self.style == "paper":
+            # Below the canvas's bottom corner.
+            return self.project(self.canvas_shape[0], 0) + np.array([-0.2, -0.9])
+        return self.project(self.canvas_shape[0], self.canvas_shape[1] / 2) + np.array([0.0, -0.7])
+
+    @property
+    def output_label(self) -> np.ndarray:
+        if self.style == "paper":
+            # Beyond the output map's top corner.
+            return self.project(0, self.output_shape[1], "output") + np.array([0.0, 0.8])
+        return self.project(self.output_shape[0], self.output_shape[1] / 2, "output") + np.array([0.0, -0.7])
+
+
+#: Text sizes in cell units: labels, and the widest a caption's letters may be.
+LABEL_SIZE = 0.55
+CAPTION_SIZE = 0.45
+_CHAR_WIDTH = 0.6  # a character's width per unit of font size, roughly, for DejaVu Sans
+
+
+def caption_block(lines: Sequence[str], width: float) -> Tuple[list[str], float]:
+    """Wrap caption ``lines`` to ``width`` cell units; return the lines and their font size in cell units.
+
+    Lines are wrapped at 3.3 characters per unit (at least 30, at most 90 a line), and
+    the font shrinks below ``CAPTION_SIZE`` where the widest line would not fit.
+    """
+    import textwrap
+
+    chars = int(min(90, max(30, 3.3 * width)))
+    wrapped: list[str] = []
+    for line in lines:
+        wrapped += textwrap.wrap(line, chars, subsequent_indent="    ", break_on_hyphens=False) or [""]
+    longest = max((len(x) for x in wrapped), default=1)
+    return wrapped, min(CAPTION_SIZE, width / (_CHAR_WIDTH * longest))
+
+
+def layout(sc: Scene, style: str = "paper", *, labels: bool = False, caption: Sequence[str] = ()) -> Layout:
+    """Place the canvas and the output map of ``sc`` on the page.
+
+    ``"paper"``: the guide's slanted view, the output map floating above the
+    canvas; ``"flat"``: unslanted, the output map to the right.  ``labels``
+    and ``caption`` (lines of text) make room for the maps' names and a
+    caption under the figure.
+
+    Examples
+    --------
+    >>> lay = layout(scene(Conv(5, 3, s=2, p=1)))
+    >>> lay.canvas_quads.shape, lay.output_quads.shape
+    ((49, 4, 2), (9, 4, 2))
+    """
+    if style not in ("paper", "flat"):
+        raise ValueError(f"style must be 'paper' or 'flat', got {style!r}")
+    (R, C), (OH, OW) = sc.canvas_shape, sc.output_shape
+    probe = Layout(style, sc.canvas_shape, sc.output_shape, np.zeros(2), (0, 0, 0, 0))
+    canvas = probe.canvas_outline
+    out0 = probe.quads([0], [0], "canvas", OH, OW)[0]
+    if style == "paper":
+        gap = 0.6 + 0.05 * max(R, C)
+        dx = canvas[:, 0].mean() - out0[:, 0].mean()
+        dy = canvas[:, 1].max() + gap - out0[:, 1].min()
+    else:
+        gap = 1.5 + 0.05 * max(R, C)
+        dx = canvas[:, 0].max() + gap - out0[:, 0].min()
+        dy = canvas[:, 1].mean() - out0[:, 1].mean()
+    offset = np.array([dx, dy])
+    pts = [canvas, out0 + offset]
+    probe = Layout(style, sc.canvas_shape, sc.output_shape, offset, (0, 0, 0, 0))
+    if labels:
+        # Two lines of text at most, about 26 characters wide, centred on each label's point.
+        half_w, line_h = 0.5 * _CHAR_WIDTH * LABEL_SIZE * 26, 1.3 * LABEL_SIZE
+        x, y = probe.input_label
+        pts.append(np.array([[x - half_w, y - line_h], [x + half_w, y]]))
+        x, y = probe.output_label
+        pts.append(np.array([[x - half_w, y], [x + half_w, y + 2 * line_h]]))
+    allpts = np.concatenate(pts)
+    margin = 0.6
+    xmin, ymin = allpts.min(axis=0) - margin
+    xmax, ymax = allpts.max(axis=0) + margin
+    if caption:
+        lines, size = caption_block(caption, xmax - xmin - 2 * margin)
+        ymin -= len(lines) * 1.3 * size + margin
+    return Layout(style, sc.canvas_shape, sc.output_shape, offset,
+                  (float(xmin), float(xmax), float(ymin), float(ymax)))

@@ -1,0 +1,131 @@
+"""Colour themes: the guide's palette and two more.
+
+Pure data, no matplotlib: colours are RGB tuples of 0-255 ints.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any, Mapping, Tuple, Union
+
+__all__ = ["Theme", "THEMES", "get_theme"]
+
+RGB = Tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class Theme:
+    """The colours of a figure.
+
+    Attributes
+    ----------
+    input, output : RGB
+        Real input cells; output cells.
+    shade : RGB and shade_alpha : float
+        The kernel's translucent shade (over input and output cells alike).
+    line : RGB
+        Cell edges, the dashed padding, the lines to the output cell.
+    background, padding : RGB
+        The page; padding and inserted zeros.
+    text : RGB
+        Numbers, labels and captions.
+    """
+
+    input: RGB = (38, 139, 210)
+    output: RGB = (42, 161, 152)
+    shade: RGB = (7, 54, 66)
+    shade_alpha: float = 0.4
+    line: RGB = (0, 43, 54)
+    background: RGB = (255, 255, 255)
+    padding: RGB = (255, 255, 255)
+    text: RGB = (0, 0, 0)
+    mark: RGB = (220, 50, 47)
+
+    def mpl(self, name: str, alpha: float = 1.0) -> Tuple[float, float, float, float]:
+        """A colour as matplotlib's RGBA floats."""
+        r, g, b = getattr(self, name)
+        return (r / 255, g / 255, b / 255, alpha)
+
+    def over(self, base: str) -> RGB:
+        """The shade composited over colour ``base``: what a shaded cell looks like."""
+        a = self.shade_alpha
+        return tuple(round(a * s + (1 - a) * c) for s, c in zip(self.shade, getattr(self, base)))  # type: ignore
+
+    def key_colours(self) -> list[RGB]:
+        """The flat colours a figure is made of, for building a GIF palette."""
+        names = ("background", "padding", "input", "output", "line", "text", "mark")
+        cols = [getattr(self, n) for n in names]
+        cols += [self.over(n) for n in ("input", "output", "padding", "background")]
+        seen: list[RGB] = []
+        for c in cols:
+            if c not in seen:
+                seen.append(c)
+        return seen
+
+
+THEMES: dict[str, Theme] = {
+    # Dumoulin & Visin's palette (solarized blue and cyan).
+    "guide": Theme(),
+    # Okabe & Ito's colour-blind-safe palette: sky blue input, orange output.
+    "colorblind": Theme(input=(86, 180, 233), output=(230, 159, 0), shade=(0, 0, 0), shade_alpha=0.35,
+                        line=(0, 0, 0), mark=(204, 121, 167)),
+    # Solarized dark.
+    "dark": Theme(background=(0, 43, 54), padding=(0, 43, 54), line=(147, 161, 161), text=(238, 232, 213),
+                  shade=(253, 246, 227), shade_alpha=0.35, mark=(203, 75, 22)),
+}
+
+
+def _rgb(name: str, value: Any) -> RGB:
+    if isinstance(value, str):
+        text = value.lstrip("#")
+        if len(text) == 6:
+            try:
+                return tuple(int(text[j:j + 2], 16) for j in (0, 2, 4))  # type: ignore[return-value]
+            except ValueError:
+                pass
+        raise ValueError(f"theme colour {name} must be '#rrggbb' or (r, g, b) with 0-255 ints, got {value!r}")
+    try:
+        rgb = tuple(value)
+    except TypeError:
+        rgb = ()
+    if len(rgb) == 3 and all(isinstance(c, (int, float)) for c in rgb):
+        # Accept matplotlib-style 0-1 floats as well as 0-255 ints.
+        if all(isinstance(c, float) and 0 <= c <= 1 for c in rgb):
+            rgb = tuple(round(c * 255) for c in rgb)
+        if all(0 <= c <= 255 for c in rgb):
+            return tuple(int(c) for c in rgb)  # type: ignore[return-value]
+    raise ValueError(f"theme colour {name} must be '#rrggbb' or (r, g, b) with 0-255 ints, got {value!r}")
+
+
+def get_theme(theme: Union[None, str, Theme, Mapping[str, Any]] = None) -> Theme:
+    """A :class:`Theme` from a name (``guide``, ``colorblind``, ``dark``), a Theme, or a mapping of overrides on the guide's.
+
+    Examples
+    --------
+    >>> get_theme({"input": "#ff0000"}).input
+    (255, 0, 0)
+    """
+    if theme is None:
+        return THEMES["guide"]
+    if isinstance(theme, Theme):
+        return theme
+    if isinstance(theme, str):
+        if theme not in THEMES:
+            raise ValueError(f"theme must be one of {', '.join(THEMES)}, got {theme!r}")
+        return THEMES[theme]
+    if isinstance(theme, Mapping):
+        base = get_theme(theme.get("base", "guide"))
+        names = {f.name for f in fields(Theme)}
+        changes: dict[str, Any] = {}
+        for key, value in theme.items():
+            if key == "base":
+                continue
+            if key not in names:
+                raise ValueError(f"theme has no colour {key!r}; known: {', '.join(sorted(names))}")
+            if key == "shade_alpha":
+                if not isinstance(value, (int, float)) or not 0 <= value <= 1:
+                    raise ValueError(f"theme shade_alpha must be a number from 0 to 1, got {value!r}")
+                changes[key] = float(value)
+            else:
+                changes[key] = _rgb(key, value)
+        return replace(base, **changes)
+    raise TypeError(f"theme must be a name, a Theme or a mapping, got {type(theme).__name__}")
