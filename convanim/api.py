@@ -123,6 +123,7 @@ def _painter(spec: Spec, **kw: Any) -> Painter:
     draw_kw, fig_kw = _split(kw)
     fig = _new_figure(spec, **fig_kw)
     painter = Painter(fig.axes[0], spec, **draw_kw)
+    fig.set_facecolor(painter.theme.mpl("background"))
     fig._convanim_painter = painter  # keep the painter alive with its figure
     return painter
 

@@ -145,7 +145,8 @@ def pool_output_size(
     ``s`` defaults to ``k``.  With ``ceil_mode`` the division rounds up, but the
     last window must still start inside the input or its left padding.
     Padding may be at most half the kernel (``p <= k // 2``), as PyTorch
-    requires.
+    requires.  Without ``ceil_mode`` the dilated kernel must fit the padded
+    input; with it, the last window may overhang it.
 
     Examples
     --------
@@ -161,13 +162,17 @@ def pool_output_size(
         raise ValueError(
             f"p must be at most half the pooling kernel (k // 2 = {k // 2}, as PyTorch requires), got {p}"
         )
-    _check_fits(i, k, p, d)
     span = i + 2 * p - effective_kernel(k, d)
     if not ceil_mode:
+        _check_fits(i, k, p, d)
         return span // s + 1
+    # ceil_mode lets the last window overhang the padded input, as long as it starts in the input or
+    # its left padding; a kernel a little larger than the padded input can still give one output.
     o = -(-span // s) + 1
     if (o - 1) * s >= i + p:
         o -= 1
+    if o < 1:
+        _check_fits(i, k, p, d)
     return o
 
 

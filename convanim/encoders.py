@@ -114,7 +114,7 @@ def _lzw_image_data(indices: np.ndarray, palette: bytes) -> bytes:
     im = Image.fromarray(np.ascontiguousarray(indices), mode="P")
     im.putpalette(palette)
     buf = io.BytesIO()
-    im.save(buf, format="GIF", optimize=False)
+    im.save(buf, format="GIF", optimize=False, interlace=False)
     data = buf.getvalue()
     pos = 13
     flags = data[10]
@@ -129,8 +129,8 @@ def _lzw_image_data(indices: np.ndarray, palette: bytes) -> bytes:
         raise RuntimeError("unexpected GIF layout from Pillow")
     local = data[pos + 9]
     pos += 10
-    if local & 0x80:
-        raise RuntimeError("Pillow wrote a local colour table; the palette would not match")
+    if local & 0xC0:
+        raise RuntimeError("Pillow wrote a local colour table or interlaced rows; the frame would not match")
     end = pos + 1
     while data[end]:
         end += data[end] + 1
@@ -266,8 +266,12 @@ class PdfEncoder:
             self._pdf.savefig(fig)
 
     def finish(self) -> None:
+        import matplotlib
+
         assert self._atomic is not None
-        self._pdf.close()
+        # Fonts are embedded on close: TrueType (42) keeps text selectable and searchable.
+        with matplotlib.rc_context({"pdf.fonttype": 42}):
+            self._pdf.close()
         self._atomic.commit()
 
     def abort(self) -> None:

@@ -22,8 +22,9 @@ from .theme import Theme, get_theme
 
 __all__ = ["Painter", "format_value"]
 
-# Draw order: still layers first, then what moves.
-Z_INPUT, Z_KERNEL, Z_LINES, Z_OUTPUT, Z_HIGHLIGHT, Z_TEXT, Z_MOVING_TEXT = 1, 2, 3, 4, 5, 6, 7
+# Draw order.  The lines come after the numbers (they are clipped away from the output map, so they only
+# ever cross the input), which lets a blitted frame redraw just the numbers under the shades.
+Z_INPUT, Z_KERNEL, Z_OUTPUT, Z_HIGHLIGHT, Z_TEXT, Z_LINES, Z_MOVING_TEXT = 1, 2, 4, 5, 6, 6.5, 7
 
 
 def format_value(v: float, decimals: int = 0) -> str:
@@ -163,6 +164,9 @@ class Painter:
         real = index.ravel() >= 0
         quads = lay.canvas_quads
         dashed = _dashed_segments(index, lay)
+        if (~real).any():
+            ax.add_collection(PolyCollection(quads[~real], facecolors=[th.mpl("padding")], edgecolors="none",
+                                             linewidths=0, zorder=Z_INPUT))
         ax.add_collection(LineCollection(dashed, colors=[th.mpl("line")], linewidths=lw,
                                          linestyles=(0, (4.0, 3.0)), zorder=Z_INPUT, capstyle="butt"))
         ax.add_collection(PolyCollection(quads[real], facecolors=[th.mpl("input")], edgecolors=[th.mpl("line")],
@@ -216,6 +220,8 @@ class Painter:
 
     def _build_numbers(self) -> None:
         self.weight_texts: list[Any] = []
+        self.canvas_texts: list[Any] = []
+        self.output_texts: list[Any] = []
         if not self.numbers:
             return
         sc, lay = self.scene, self.layout
@@ -224,12 +230,12 @@ class Painter:
         rr, cc = np.meshgrid(np.arange(R), np.arange(C), indexing="ij")
         centres = lay.centres(rr.ravel(), cc.ravel())
         for (x, y), v in zip(centres, self.canvas_values.ravel()):
-            self._text((x, y), format_value(v), size)
+            self.canvas_texts.append(self._text((x, y), format_value(v), size))
         orr, occ = np.meshgrid(np.arange(sc.output_shape[0]), np.arange(sc.output_shape[1]), indexing="ij")
         out_centres = lay.centres(orr.ravel(), occ.ravel(), "output")
         decimals = 1
         for (x, y), v in zip(out_centres, self.y.ravel()):
-            self._text((x, y), format_value(v, decimals), size * 0.8)
+            self.output_texts.append(self._text((x, y), format_value(v, decimals), size * 0.8))
         if self.kernel is not None:
             self.tap_weights = self.scene.tap_weights(self.kernel)
             for w in self.tap_weights:
@@ -294,7 +300,15 @@ class Painter:
         else:
             canvas.restore_region(self._blit_background)
         renderer = canvas.get_renderer()
-        for artist in sorted(self._moving, key=lambda a: a.get_zorder()):
+        moving = list(self._moving)
+        if self.canvas_texts:
+            # The still numbers under this frame's shades go back on top of them.
+            frame = self.scene.frames[self.frame]
+            C = self.scene.canvas_shape[1]
+            moving += [self.canvas_texts[r * C + c] for r, c in frame.taps]
+            r, c = frame.output_cell
+            moving.append(self.output_texts[r * self.scene.output_shape[1] + c])
+        for artist in sorted(moving, key=lambda a: a.get_zorder()):
             artist.draw(renderer)
         return np.asarray(canvas.buffer_rgba())[..., :3].copy()
 
