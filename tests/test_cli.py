@@ -65,3 +65,44 @@ def test_help_and_version():
     assert r.returncode == 0 and "examples:" in r.stdout
     r = run("--version")
     assert r.returncode == 0 and r.stdout.startswith("convanim ")
+
+
+def test_render_writes_files(tmp_path):
+    from PIL import Image
+
+    r = run("render", "-i", "5", "-k", "3", "-s", "2", "-p", "1", "-o", str(tmp_path / "ps.gif"))
+    assert r.returncode == 0, r.stderr
+    assert Image.open(tmp_path / "ps.gif").n_frames == 9
+    r = run("render", "-i", "6", "-k", "3", "-s", "2", "-p", "1", "--transposed", "--numbers", "--labels",
+            "--caption", "--theme", "dark", "--frame", "3", "-o", str(tmp_path / "t.svg"))
+    assert r.returncode == 0, r.stderr
+    assert "output 6x6" in (tmp_path / "t.svg").read_text()
+    r = run("render", "-i", "4", "-k", "3", "--style", "flat", "-o", str(tmp_path / "f_{frame}.png"))
+    assert r.returncode == 0 and len(list(tmp_path.glob("f_*.png"))) == 4
+
+
+def test_render_to_stdout_is_a_gif():
+    env = dict(os.environ, PYTHONPATH=str(ROOT), MPLBACKEND="Agg")
+    r = subprocess.run([sys.executable, "-m", "convanim", "render", "-i", "4", "-k", "3", "-o", "-"],
+                       capture_output=True, env=env, cwd=ROOT, timeout=120)
+    assert r.returncode == 0 and r.stdout.startswith(b"GIF89a") and r.stdout.endswith(b";")
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["-o", "x.bmp"], "unknown suffix"),
+    (["-o", "/nonexistent/dir/x.gif"], "does not exist"),
+    (["--frame", "99", "-o", "x.png"], "frame 99 is out of range"),
+    (["--theme", "neon", "-o", "x.gif"], "theme"),
+    (["--style", "3d", "-o", "x.gif"], "--style"),
+])
+def test_render_user_errors(tmp_path, args, needle):
+    r = run("render", "-i", "5", "-k", "3", *args, cwd=tmp_path)
+    assert r.returncode == 2, r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("convanim: error: ") and needle in lines[0]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_render_refuses_absurd_sizes_with_the_flag_to_raise_it(tmp_path):
+    r = run("render", "-i", "120", "-k", "1", "-o", str(tmp_path / "x.gif"))
+    assert r.returncode == 2 and "--max-frames" in r.stderr

@@ -1,0 +1,241 @@
+"""The gallery: catalogue, make-like rebuilds, failure isolation, name safety, resuming a killed build."""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from convanim import gallery
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = ROOT / "scripts" / "build_gallery.py"
+
+# The guide's animated cases: name -> frames (../shared/reference/guide.md).
+GUIDE_FRAMES = {
+    "no_padding_no_strides": 4, "arbitrary_padding_no_strides": 36, "same_padding_no_strides": 25,
+    "full_padding_no_strides": 49, "no_padding_strides": 4, "padding_strides": 9, "padding_strides_odd": 9,
+    "no_padding_no_strides_transposed": 16, "arbitrary_padding_no_strides_transposed": 25,
+    "same_padding_no_strides_transposed": 25, "full_padding_no_strides_transposed": 25,
+    "no_padding_strides_transposed": 25, "padding_strides_transposed": 25, "padding_strides_odd_transposed": 36,
+    "dilation": 9, "numerical_no_padding_no_strides": 9, "numerical_padding_strides": 9,
+    "numerical_average_pooling": 9, "numerical_max_pooling": 9,
+}
+
+SMALL = """
+[tiny]
+kind = "conv"
+i = 3
+k = 2
+
+[tiny_t]
+kind = "conv"
+i = 3
+k = 2
+s = 2
+transposed = true
+
+[tiny_pool]
+kind = "pool"
+i = 4
+k = 2
+numbers = true
+style = "flat"
+"""
+
+
+def run_script(*args, cwd=ROOT):
+    env = dict(os.environ, MPLBACKEND="Agg")
+    return subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True, env=env,
+                          cwd=cwd, timeout=600)
+
+
+def snapshot(root):
+    return {str(p.relative_to(root)): (p.stat().st_mtime_ns, p.stat().st_ino, p.stat().st_size)
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def whole(path):
+    data = path.read_bytes()
+    if path.suffix == ".gif":
+        return data.startswith(b"GIF89a") and data.endswith(b";") and Image.open(path).n_frames >= 1
+    if path.suffix == ".png":
+        Image.open(path).load()
+        return True
+    if path.suffix == ".pdf":
+        return data.startswith(b"%PDF") and data.rstrip().endswith(b"%%EOF")
+    return True
+
+
+@pytest.fixture(scope="module")
+def full_gallery(tmp_path_factory):
+    out = tmp_path_factory.mktemp("gallery")
+    r = run_script("--out", str(out), "-j", "2")
+    assert r.returncode == 0, r.stderr + r.stdout
+    return out, r
+
+
+def test_full_gallery_matches_the_guide(full_gallery):
+    out, r = full_gallery
+    assert "19 built, 0 up to date, 0 failed" in r.stdout
+    assert sorted(p.stem for p in (out / "gif").glob("*.gif")) == sorted(GUIDE_FRAMES)
+    for name, frames in GUIDE_FRAMES.items():
+        assert Image.open(out / "gif" / f"{name}.gif").n_frames == frames, name
+        assert len(list((out / "pdf").glob(f"{name}_[0-9][0-9].pdf"))) == frames, name
+        assert len(list((out / "png").glob(f"{name}_[0-9][0-9].png"))) == frames, name
+    assert (out / "pdf" / "full_padding_no_strides_48.pdf").exists()
+    assert not list(out.rglob("*.tmp"))
+
+
+def test_index_and_readme_describe_every_case(full_gallery):
+    out, _ = full_gallery
+    page = (out / "index.html").read_text()
+    for name in GUIDE_FRAMES:
+        assert f'src="gif/{name}.gif"' in page
+    for section in ("Convolutions", "Transposed convolutions", "Dilated convolutions", "Numbers"):
+        assert f"<h2>{section}</h2>" in page
+    assert "relationship 14" in page and "input 3x3 (blue, bottom) &rarr; output 6x6 (cyan, top)" in page
+    assert 'href="pdf/padding_strides_08.pdf"' in page
+    readme = (out / "README.md").read_text()
+    assert readme.count("| ![") == 19
+
+
+def test_noop_rerun_rewrites_nothing(full_gallery):
+    out, _ = full_gallery
+    before = snapshot(out)
+    r = run_script("--out", str(out))
+    assert r.returncode == 0
+    assert "0 built, 19 up to date" in r.stdout and "nothing to do" in r.stdout
+    assert snapshot(out) == before
+
+
+def _small(tmp_path, text=SMALL):
+    cat = tmp_path / "cases.toml"
+    cat.write_text(text)
+    return cat, tmp_path / "out"
+
+
+def test_changed_case_alone_is_rebuilt_and_deleted_target_comes_back(tmp_path):
+    cat, out = _small(tmp_path)
+    r1 = gallery.build(cat, out, jobs=1)
+    assert sorted(r1.built) == ["tiny", "tiny_pool", "tiny_t"]
+    before = snapshot(out)
+    cat.write_text(SMALL.replace("i = 3\nk = 2\n\n[tiny_t]", "i = 4\nk = 2\n\n[tiny_t]"))
+    r2 = gallery.build(cat, out, jobs=1)
+    assert r2.built == ["tiny"] and sorted(r2.up_to_date) == ["tiny_pool", "tiny_t"]
+    after = snapshot(out)
+    for rel, stat in before.items():
+        if "tiny_t" in rel or "tiny_pool" in rel:
+            assert after[rel] == stat, rel
+    assert Image.open(out / "gif" / "tiny.gif").n_frames == 9
+    (out / "png" / "tiny_t_02.png").unlink()
+    r3 = gallery.build(cat, out, jobs=1)
+    assert r3.built == ["tiny_t"] and (out / "png" / "tiny_t_02.png").exists()
+    assert gallery.build(cat, out, jobs=1, force=True).built == ["tiny", "tiny_t", "tiny_pool"]
+
+
+def test_dry_run_writes_nothing(tmp_path):
+    cat, out = _small(tmp_path)
+    report = gallery.build(cat, out, dry_run=True, log=lambda m: None)
+    assert sorted(report.built) == ["tiny", "tiny_pool", "tiny_t"]
+    assert not out.exists()
+
+
+def test_bad_cases_fail_by_name_and_the_rest_is_built(tmp_path):
+    bad = SMALL + """
+[too_big_kernel]
+kind = "conv"
+i = 3
+k = 5
+
+[typo]
+kind = "conv"
+i = 3
+kernal = 2
+
+["../escape"]
+kind = "conv"
+i = 3
+k = 2
+
+[weird_kind]
+kind = "deconv"
+i = 3
+k = 2
+"""
+    cat, out = _small(tmp_path, bad)
+    r = run_script("--catalogue", str(cat), "--out", str(out), "-j", "2")
+    assert r.returncode == 1
+    assert "3 built" in r.stdout and "4 failed" in r.stdout
+    assert "case too_big_kernel failed: k=5" in r.stderr
+    assert "case typo failed: unknown key 'kernal'" in r.stderr
+    assert "case ../escape failed: case name" in r.stderr
+    assert "case weird_kind failed: kind must be" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert (out / "gif" / "tiny.gif").exists()
+    # nothing outside --out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cases.toml", "out"]
+
+
+def test_malformed_catalogue_names_the_line(tmp_path):
+    cat, out = _small(tmp_path, SMALL + "\n[broken\nkind = 1\n")
+    r = run_script("--catalogue", str(cat), "--out", str(out))
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    broken_line = (SMALL + "\n[broken").count("\n") + 1
+    assert len(lines) == 1 and f"line {broken_line}," in lines[0] and lines[0].startswith("convanim: error:")
+    assert not out.exists()
+    r = run_script("--catalogue", str(tmp_path / "missing.toml"), "--out", str(out))
+    assert r.returncode == 2 and "cannot be read" in r.stderr
+
+
+def test_unknown_name_on_the_command_line(tmp_path):
+    cat, out = _small(tmp_path)
+    r = run_script("--catalogue", str(cat), "--out", str(out), "nope")
+    assert r.returncode == 2 and "no case named 'nope'" in r.stderr
+
+
+def test_clean_removes_what_no_case_makes(tmp_path):
+    cat, out = _small(tmp_path)
+    gallery.build(cat, out, jobs=1)
+    (out / "gif" / "old_case.gif").write_bytes(b"GIF89a;")
+    gallery.build(cat, out, jobs=1, clean=True)
+    assert not (out / "gif" / "old_case.gif").exists() and (out / "gif" / "tiny.gif").exists()
+
+
+def test_killed_build_leaves_whole_files_and_resumes(tmp_path):
+    out = tmp_path / "out"
+    env = dict(os.environ, MPLBACKEND="Agg")
+    proc = subprocess.Popen([sys.executable, str(SCRIPT), "--out", str(out), "-j", "2", "-q"], env=env,
+                            cwd=ROOT, start_new_session=True)
+    deadline = time.time() + 60
+    while time.time() < deadline and len(list(out.glob("png/*.png"))) < 40:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    targets = [p for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")]
+    assert targets, "the build was killed before writing anything"
+    for p in targets:
+        assert whole(p), p
+    r = run_script("--out", str(out), "-j", "2")
+    assert r.returncode == 0, r.stderr
+    for name, frames in GUIDE_FRAMES.items():
+        assert Image.open(out / "gif" / f"{name}.gif").n_frames == frames
+        assert len(list((out / "png").glob(f"{name}_[0-9][0-9].png"))) == frames
+    assert not [p for p in out.rglob(".*.tmp")]
+
+
+def test_cli_gallery_command_runs_the_same_engine(tmp_path):
+    cat, out = _small(tmp_path)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), MPLBACKEND="Agg")
+    r = subprocess.run([sys.executable, "-m", "convanim", "gallery", "--catalogue", str(cat), "--out", str(out),
+                        "tiny"], capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert re.search(r"gallery: 1 built, 0 up to date, 0 failed", r.stdout)
+    assert (out / "gif" / "tiny.gif").exists() and not (out / "gif" / "tiny_t.gif").exists()
