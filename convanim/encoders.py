@@ -68,6 +68,10 @@ class AtomicFile:
 
 # ---- GIF --------------------------------------------------------------------------------------------
 
+#: Palette index of "unchanged since the previous frame"; never a colour.
+KEEP = 255
+
+
 @lru_cache(maxsize=8)
 def gif_palette(theme: Theme) -> tuple[bytes, np.ndarray]:
     """A 256-colour palette for ``theme`` and a 32x32x32 lookup table from RGB to palette index.
@@ -79,23 +83,23 @@ def gif_palette(theme: Theme) -> tuple[bytes, np.ndarray]:
     keys = np.array(theme.key_colours(), dtype=float)
     colours = [tuple(c) for c in keys]
     pairs = [(a, b) for a in range(len(keys)) for b in range(a + 1, len(keys))]
-    steps = max(1, (256 - len(keys)) // max(1, len(pairs)))
+    steps = max(1, (255 - len(keys)) // max(1, len(pairs)))
     for a, b in pairs:
         for t in np.linspace(0, 1, steps + 2)[1:-1]:
             colours.append(tuple((1 - t) * keys[a] + t * keys[b]))
-    # Fill what is left with greys, for text and thin lines on any background.
-    for g in np.linspace(0, 255, max(0, 256 - len(colours)) + 2)[1:-1]:
+    # Fill what is left with greys, for text and thin lines on any background.  Index 255 stays free:
+    # it marks the pixels a frame leaves as they were (transparent), which keeps frames small.
+    for g in np.linspace(0, 255, max(0, 255 - len(colours)) + 2)[1:-1]:
         colours.append((g, g, g))
-    pal = np.clip(np.round(np.array(colours[:256])), 0, 255).astype(np.int64)
+    pal = np.clip(np.round(np.array(colours[:255])), 0, 255).astype(np.int64)
     pal = np.concatenate([pal, np.zeros((256 - len(pal), 3), dtype=np.int64)])
     grid = (np.arange(32) * 8 + 4)
     r, g, b = np.meshgrid(grid, grid, grid, indexing="ij")
     cube = np.stack([r.ravel(), g.ravel(), b.ravel()], axis=1)
     lut = np.empty(len(cube), dtype=np.uint8)
     for start in range(0, len(cube), 4096):
-        d = ((cube[start:start + 4096, None, :] - pal[None, :, :]) ** 2).sum(axis=2)
+        d = ((cube[start:start + 4096, None, :] - pal[None, :KEEP, :]) ** 2).sum(axis=2)
         lut[start:start + 4096] = np.argmin(d, axis=1)
-    # Exact key colours map to themselves even where the 5-bit cube would round them away.
     return pal.astype(np.uint8).tobytes(), lut
 
 
@@ -188,12 +192,18 @@ class GifEncoder:
                 top, bottom, left, right = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
             else:
                 top, bottom, left, right = 0, 1, 0, 1  # an unchanged frame still counts as a frame
+        patch = idx[top:bottom, left:right]
+        if self._prev is not None:
+            # Pixels that did not change become transparent: long runs that LZW packs into little.
+            patch = np.where(patch == self._prev[top:bottom, left:right], KEEP, patch).astype(np.uint8)
+            flags = b"\x05"  # disposal 1 (keep the previous frame under this one) + transparency
+        else:
+            flags = b"\x04"
         self._prev = idx
-        # Graphic control: keep the previous frame under this one (disposal 1), delay in 1/100 s.
-        fh.write(b"\x21\xf9\x04\x04" + self.delay.to_bytes(2, "little") + b"\x00\x00")
+        fh.write(b"\x21\xf9\x04" + flags + self.delay.to_bytes(2, "little") + bytes([KEEP, 0]))
         fh.write(b"\x2c" + left.to_bytes(2, "little") + top.to_bytes(2, "little")
                  + (right - left).to_bytes(2, "little") + (bottom - top).to_bytes(2, "little") + b"\x00")
-        fh.write(_lzw_image_data(idx[top:bottom, left:right], self.palette))
+        fh.write(_lzw_image_data(patch, self.palette))
         self.frames += 1
 
     def finish(self) -> None:
