@@ -321,12 +321,12 @@ _CHAR_WIDTH = 0.6  # a character's width per unit of font size, roughly, for Dej
 def caption_block(lines: Sequence[str], width: float) -> Tuple[list[str], float]:
     """Wrap caption ``lines`` to ``width`` cell units; return the lines and their font size in cell units.
 
-    Lines are wrapped at 3.3 characters per unit (at least 30, at most 90 a line), and
+    Lines are wrapped at 4.2 characters per unit (at least 30, at most 90 a line), and
     the font shrinks below ``CAPTION_SIZE`` where the widest line would not fit.
     """
     import textwrap
 
-    chars = int(min(90, max(30, 3.3 * width)))
+    chars = int(min(90, max(30, 4.2 * width)))
     wrapped: list[str] = []
     for line in lines:
         wrapped += textwrap.wrap(line, chars, subsequent_indent="    ", break_on_hyphens=False) or [""]
