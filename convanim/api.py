@@ -19,7 +19,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from .encoders import GifEncoder, ImageioEncoder, PdfEncoder, PngEncoder, SvgEncoder
-from .painter import Painter, caption_text
+from .matrix import MAX_MATRIX
+from .painter import Painter, Stage, caption_text
 from .scene import MAX_FRAMES, layout, scene
 from .spec import Spec
 
@@ -35,12 +36,14 @@ MAX_SIDE_PX = 900.0
 #: The notebook display embeds at most this many frames; past it, it says how to render a file instead.
 REPR_MAX_FRAMES = 400
 
-_DRAW_KEYS = ("style", "numbers", "x", "kernel", "theme", "labels", "caption", "fontsize", "max_frames")
+_DRAW_KEYS = ("style", "numbers", "x", "kernel", "theme", "labels", "caption", "fontsize", "max_frames",
+              "view", "max_matrix")
 
 
 def draw(ax: Axes, spec: Spec, frame: int = 0, *, style: str = "paper", numbers: bool = False, x: Any = None,
          kernel: Any = None, theme: Any = None, labels: bool = False, caption: bool = False,
-         fontsize: Optional[float] = None, max_frames: int = MAX_FRAMES) -> Painter:
+         fontsize: Optional[float] = None, view: str = "grid", max_frames: int = MAX_FRAMES,
+         max_matrix: int = MAX_MATRIX) -> Any:
     """Draw frame ``frame`` of ``spec`` on your own matplotlib Axes.
 
     The Axes' limits and aspect are set to hold the figure and its axis is
@@ -61,10 +64,18 @@ def draw(ax: Axes, spec: Spec, frame: int = 0, *, style: str = "paper", numbers:
     theme : "guide", "colorblind", "dark", a Theme or a mapping of colours
     labels, caption : bool
         Name the input and output maps; write the parameters and the formula.
+    fontsize : float, optional
+        Points for labels and captions (default: in proportion to the cells).
+    view : "grid" or "matrix"
+        The sliding kernel, or the guide's unrolled matrix C (C^T for a transposed
+        convolution) with the cells row ``frame`` reads and writes.  (``"both"``
+        needs two Axes: use :func:`figure` or :func:`render`.)
+    max_frames, max_matrix : int
+        Refusal limits for absurd sizes (10,000 frames; a 256-row or -column matrix).
 
     Returns
     -------
-    Painter
+    Painter or MatrixPainter
         Call ``.set_frame(t)`` to move the kernel.
 
     Examples
@@ -75,10 +86,24 @@ def draw(ax: Axes, spec: Spec, frame: int = 0, *, style: str = "paper", numbers:
     >>> painter = ca.draw(ax, ca.Conv(5, 3, s=2, p=1), frame=4)
     """
     _check_frame_arg(frame)
-    painter = Painter(ax, spec, style=style, numbers=numbers, x=x, kernel=kernel, theme=theme, labels=labels,
-                      caption=caption, fontsize=fontsize, max_frames=max_frames)
+    if view not in ("grid", "matrix"):
+        raise ValueError(f"view must be 'grid' or 'matrix' on one Axes ('both' needs figure() or render()), "
+                         f"got {view!r}")
+    painter = _make_painter(ax, spec, view, dict(style=style, numbers=numbers, x=x, kernel=kernel, theme=theme,
+                                                 labels=labels, caption=caption, fontsize=fontsize,
+                                                 max_frames=max_frames, max_matrix=max_matrix))
     painter.set_frame(frame)
     return painter
+
+
+def _make_painter(ax: Axes, spec: Spec, view: str, kw: dict[str, Any]) -> Any:
+    if view == "matrix":
+        from .matrix_painter import MatrixPainter
+
+        # The matrix view always names C, x and y: without them the picture cannot be read.
+        mkw = {k: v for k, v in kw.items() if k not in ("style", "caption", "labels")}
+        return MatrixPainter(ax, spec, labels=True, **mkw)
+    return Painter(ax, spec, **{k: v for k, v in kw.items() if k != "max_matrix"})
 
 
 def _check_frame_arg(frame: Any) -> None:
@@ -86,19 +111,39 @@ def _check_frame_arg(frame: Any) -> None:
         raise TypeError(f"frame must be an int, got {type(frame).__name__}")
 
 
-def _new_figure(spec: Spec, *, style: str = "paper", labels: bool = False, caption: bool = False,
-                figsize: Optional[Sequence[float]] = None, dpi: Optional[float] = None,
-                max_frames: int = MAX_FRAMES) -> Figure:
-    """A Figure with an Agg canvas, sized so that the drawing fills it at a steady scale."""
-    lay = layout(scene(spec, max_frames=max_frames), style, labels=labels,
-                 caption=caption_text(spec) if caption else ())
-    xmin, xmax, ymin, ymax = lay.bounds
-    w_units, h_units = xmax - xmin, ymax - ymin
+VIEWS = ("grid", "matrix", "both")
+
+
+def _panel_bounds(spec: Spec, view: str, style: str, labels: bool, caption: bool, numbers: bool,
+                  max_frames: int, max_matrix: int) -> list[tuple[float, float, float, float]]:
+    if view not in VIEWS:
+        raise ValueError(f"view must be one of {', '.join(VIEWS)}, got {view!r}")
+    panels = []
+    if view in ("grid", "both"):
+        lay = layout(scene(spec, max_frames=max_frames), style, labels=labels,
+                     caption=caption_text(spec) if caption else ())
+        panels.append(lay.bounds)
+    if view in ("matrix", "both"):
+        from .matrix import check_matrix_size, matrix_layout
+
+        check_matrix_size(spec, max_matrix)
+        scene(spec, max_frames=max_frames)
+        panels.append(matrix_layout(spec, numbers=numbers).bounds)
+    return panels
+
+
+def _new_figure(panels: Sequence[tuple[float, float, float, float]], *,
+                figsize: Optional[Sequence[float]] = None, dpi: Optional[float] = None) -> Figure:
+    """A Figure with an Agg canvas and one Axes per panel, side by side, sized so that the drawing fills it at a
+    steady scale."""
+    widths = [b[1] - b[0] for b in panels]
+    heights = [b[3] - b[2] for b in panels]
+    w_units, h_units = sum(widths), max(heights)
     dpi = 100.0 if dpi is None else float(dpi)
     if not dpi > 0:
         raise ValueError(f"dpi must be positive, got {dpi}")
     if figsize is None:
-        unit = min(UNIT_PX, MAX_SIDE_PX / max(w_units, h_units))
+        unit = min(UNIT_PX, MAX_SIDE_PX / max(h_units, w_units / len(panels)))
         # Whole pixels at 100 dpi, so every format has the same box.
         figsize = (round(w_units * unit) / 100.0, round(h_units * unit) / 100.0)
     else:
@@ -106,26 +151,30 @@ def _new_figure(spec: Spec, *, style: str = "paper", labels: bool = False, capti
             raise ValueError(f"figsize must be (width, height) in inches, both positive, got {figsize!r}")
     fig = Figure(figsize=tuple(figsize), dpi=dpi)
     FigureCanvasAgg(fig)
-    fig.add_axes((0, 0, 1, 1))
+    left = 0.0
+    for w in widths:
+        fig.add_axes((left / w_units, 0, w / w_units, 1))
+        left += w
     return fig
 
 
-def _split(kw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    unknown = set(kw) - set(_DRAW_KEYS) - {"figsize", "dpi", "duration"}
+def _painter(spec: Spec, **kw: Any) -> Stage:
+    """A new figure drawing ``spec`` with the keywords of :func:`figure`, as a :class:`Stage`."""
+    unknown = set(kw) - set(_DRAW_KEYS) - {"figsize", "dpi", "view", "max_matrix"}
     if unknown:
         raise TypeError(f"unexpected keyword argument {sorted(unknown)[0]!r}")
-    draw_kw = {k: v for k, v in kw.items() if k in _DRAW_KEYS}
-    fig_kw = {k: kw[k] for k in ("style", "labels", "caption", "figsize", "dpi", "max_frames") if k in kw}
-    return draw_kw, fig_kw
-
-
-def _painter(spec: Spec, **kw: Any) -> Painter:
-    draw_kw, fig_kw = _split(kw)
-    fig = _new_figure(spec, **fig_kw)
-    painter = Painter(fig.axes[0], spec, **draw_kw)
-    fig.set_facecolor(painter.theme.mpl("background"))
-    fig._convanim_painter = painter  # keep the painter alive with its figure
-    return painter
+    view = kw.pop("view", "grid")
+    figsize, dpi = kw.pop("figsize", None), kw.pop("dpi", None)
+    panels = _panel_bounds(spec, view, kw.get("style", "paper"), kw.get("labels", False), kw.get("caption", False),
+                           kw.get("numbers", False), kw.get("max_frames", MAX_FRAMES),
+                           kw.get("max_matrix", MAX_MATRIX))
+    fig = _new_figure(panels, figsize=figsize, dpi=dpi)
+    views = ["grid", "matrix"] if view == "both" else [view]
+    painters = [_make_painter(ax, spec, v, dict(kw)) for ax, v in zip(fig.axes, views)]
+    fig.set_facecolor(painters[0].theme.mpl("background"))
+    stage = Stage(fig, painters)
+    fig._convanim_stage = stage  # keep the painters alive with their figure
+    return stage
 
 
 def figure(spec: Spec, frame: int = 0, **kw: Any) -> Figure:
@@ -142,9 +191,10 @@ def figure(spec: Spec, frame: int = 0, **kw: Any) -> Figure:
     """
     _check_frame_arg(frame)
     kw.pop("duration", None)
-    painter = _painter(spec, **kw)
-    painter.set_frame(frame)
-    return painter.figure
+    stage = _painter(spec, **kw)
+    stage.set_frame(frame)
+    stage.vector_mode()
+    return stage.figure
 
 
 class ConvAnimation(FuncAnimation):
@@ -155,7 +205,7 @@ class ConvAnimation(FuncAnimation):
     declines politely and says how to write a file instead.
     """
 
-    def __init__(self, painter: Painter, duration: float) -> None:
+    def __init__(self, painter: Stage, duration: float) -> None:
         self.painter = painter
         self.duration = duration
         super().__init__(painter.figure, self._step, frames=painter.n_frames, interval=duration * 1000,
@@ -208,7 +258,7 @@ def frame_paths(path: Union[str, Path], frames: Sequence[int]) -> list[Path]:
         raise ValueError(f"path {str(path)!r}: only {{frame}} (e.g. {{frame:02d}}) may be formatted: {exc}") from None
 
 
-def _run(painter: Painter, frames: Sequence[int], encoders: Sequence[Any], per_frame: Sequence[Any] = ()) -> None:
+def _run(painter: Stage, frames: Sequence[int], encoders: Sequence[Any], per_frame: Sequence[Any] = ()) -> None:
     """Feed ``frames`` to ``encoders`` (all frames each) and ``per_frame[k]`` (frame k only), atomically."""
     started: list[Any] = []
     try:
@@ -235,7 +285,7 @@ def _run(painter: Painter, frames: Sequence[int], encoders: Sequence[Any], per_f
         raise
 
 
-def _encoder_for(path: Path, suffix: str, painter: Painter, duration: float) -> Any:
+def _encoder_for(path: Path, suffix: str, painter: Stage, duration: float) -> Any:
     if suffix == ".gif":
         return GifEncoder(path, painter.theme, duration)
     if suffix == ".pdf":
@@ -308,9 +358,11 @@ def render(spec: Spec, path: Union[str, Path], *, frame: Optional[int] = None, d
 def render_cli(spec: Spec, args: Any) -> int:
     """``convanim render``: ``render`` with the CLI's options; ``-o -`` writes a GIF to stdout."""
     kw: dict[str, Any] = dict(style=args.style, numbers=args.numbers, labels=args.labels, caption=args.caption,
-                              theme=args.theme, dpi=args.dpi)
+                              theme=args.theme, dpi=args.dpi, view=args.view)
     if args.max_frames is not None:
         kw["max_frames"] = args.max_frames
+    if args.max_matrix is not None:
+        kw["max_matrix"] = args.max_matrix
     if args.output == "-":
         painter = _painter(spec, **kw)
         n = painter.n_frames

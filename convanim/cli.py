@@ -24,7 +24,8 @@ _EPILOG_RENDER = """examples:
   python -m convanim render -i 5 -k 3 -s 2 -p 1 -o padding_strides.gif
   python -m convanim render -i 6 -k 3 -s 2 -p 1 --transposed --labels -o t.pdf
   python -m convanim render -i 5 -k 3 --numbers --style flat --frame 4 -o f.svg
-  python -m convanim render -i 5 -k 3 -o 'frames/f_{frame:02d}.png'"""
+  python -m convanim render -i 5 -k 3 -o 'frames/f_{frame:02d}.png'
+  python -m convanim render -i 4 -k 3 --view matrix -o matrix.gif"""
 
 _EPILOG_GALLERY = """examples:
   python -m convanim gallery --out build/gallery
@@ -116,6 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="file to write; its suffix picks the format (.gif .pdf .png .svg .webp .mp4); - for stdout (GIF)")
     look.add_argument("--style", choices=("paper", "flat"), default="paper",
                       help="paper: the guide's slanted view (default); flat: side by side")
+    look.add_argument("--view", choices=("grid", "matrix", "both"), default="grid",
+                      help="grid: the sliding kernel (default); matrix: the guide's unrolled matrix C; both")
     look.add_argument("--numbers", action="store_true", help="write input values, kernel weights and outputs")
     look.add_argument("--labels", action="store_true", help="name the input and output maps")
     look.add_argument("--caption", action="store_true", help="write the parameters and the formula")
@@ -125,6 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
     look.add_argument("--dpi", type=float, default=None, help="pixels per inch of raster output")
     look.add_argument("--max-frames", type=int, default=None, metavar="N",
                       help="raise the limit on frames (default 10000)")
+    look.add_argument("--max-matrix", type=int, default=None, metavar="N",
+                      help="raise the limit on matrix rows and columns in --view matrix (default 256)")
 
     gallery = sub.add_parser("gallery", help="build the guide's gallery (incremental, parallel)",
                              description="Build the gallery's GIFs, PDF and PNG frames, index.html and README.md; "

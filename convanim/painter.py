@@ -20,7 +20,7 @@ from .scene import LABEL_SIZE, MAX_FRAMES, Layout, Scene, caption_block, layout,
 from .spec import ConvTranspose, Pool, Spec, shape_text
 from .theme import Theme, get_theme
 
-__all__ = ["Painter", "format_value"]
+__all__ = ["Painter", "Stage", "format_value"]
 
 # Draw order.  The lines come after the numbers (they are clipped away from the output map, so they only
 # ever cross the input), which lets a blitted frame redraw just the numbers under the shades.
@@ -109,7 +109,6 @@ class Painter:
         self.layout: Layout = layout(self.scene, style, labels=labels, caption=self.caption_lines)
         self._values(x, kernel)
         self._scale_setup()
-        self._blit_background: Any = None
         self._moving: list[Any] = []
         self.frame = -1
         self._build(labels, fontsize)
@@ -287,52 +286,99 @@ class Painter:
                 self.winner.set_verts(np.zeros((0, 4, 2)))
         self.frame = t
 
-    # ---- raster frames by blitting ---------------------------------------------------------------
-
-    def rgb(self) -> np.ndarray:
-        """The current frame as an ``(h, w, 3)`` uint8 array (Agg), drawing only what moves."""
-        canvas = self.ax.figure.canvas
-        if self._blit_background is None:
-            for artist in self._moving:
-                artist.set_animated(True)
-            canvas.draw()
-            self._blit_background = canvas.copy_from_bbox(self.ax.figure.bbox)
-        else:
-            canvas.restore_region(self._blit_background)
-        renderer = canvas.get_renderer()
-        moving = list(self._moving)
-        if self.canvas_texts:
-            # The still numbers under this frame's shades go back on top of them.
-            frame = self.scene.frames[self.frame]
-            C = self.scene.canvas_shape[1]
-            moving += [self.canvas_texts[r * C + c] for r, c in frame.taps]
-            r, c = frame.output_cell
-            moving.append(self.output_texts[r * self.scene.output_shape[1] + c])
-        for artist in sorted(moving, key=lambda a: a.get_zorder()):
-            artist.draw(renderer)
-        return np.asarray(canvas.buffer_rgba())[..., :3].copy()
+    # ---- what a blitted frame redraws ---------------------------------------------------------------
 
     @property
     def figure(self) -> Any:
         return self.ax.figure
 
+    @property
+    def all_moving(self) -> list[Any]:
+        """Every artist that can change between frames (left out of the still background)."""
+        return list(self._moving)
+
+    def moving(self) -> list[Any]:
+        """What to draw over the still background for the current frame, in draw order."""
+        artists = list(self._moving)
+        if self.canvas_texts:
+            # The still numbers under this frame's shades go back on top of them.
+            frame = self.scene.frames[self.frame]
+            C = self.scene.canvas_shape[1]
+            artists += [self.canvas_texts[r * C + c] for r, c in frame.taps]
+            r, c = frame.output_cell
+            artists.append(self.output_texts[r * self.scene.output_shape[1] + c])
+        return sorted(artists, key=lambda a: a.get_zorder())
+
+
+class Stage:
+    """One figure and the painters on it, moved together frame by frame.
+
+    The still part of the figure is drawn once and kept as a bitmap; a raster
+    frame restores it and draws only what moves (blitting).  Attributes not
+    found here are looked up on the first painter.
+    """
+
+    def __init__(self, figure: Any, painters: Sequence[Any]) -> None:
+        self.figure = figure
+        self.painters = list(painters)
+        self._background: Any = None
+        counts = {p.n_frames for p in self.painters}
+        if len(counts) != 1:
+            raise ValueError("the painters of one figure must have as many frames")
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "painters":
+            raise AttributeError(name)
+        return getattr(self.painters[0], name)
+
+    @property
+    def n_frames(self) -> int:
+        return self.painters[0].n_frames
+
+    @property
+    def theme(self) -> Theme:
+        return self.painters[0].theme
+
+    def set_frame(self, t: int) -> None:
+        for p in self.painters:
+            p.set_frame(t)
+
+    def rgb(self) -> np.ndarray:
+        """The current frame as an ``(h, w, 3)`` uint8 array (Agg), drawing only what moves."""
+        canvas = self.figure.canvas
+        if self._background is None:
+            for p in self.painters:
+                for artist in p.all_moving:
+                    artist.set_animated(True)
+            canvas.draw()
+            self._background = canvas.copy_from_bbox(self.figure.bbox)
+        else:
+            canvas.restore_region(self._background)
+        renderer = canvas.get_renderer()
+        for p in self.painters:
+            for artist in p.moving():
+                artist.draw(renderer)
+        return np.asarray(canvas.buffer_rgba())[..., :3].copy()
+
     @contextlib.contextmanager
     def vector(self) -> Iterator[Any]:
-        """The figure with every artist in a normal draw (for PDF / SVG), blitting state kept for later frames."""
-        flags = [a.get_animated() for a in self._moving]
-        for artist in self._moving:
+        """The figure with every artist in a normal draw (for PDF / SVG); the blitting state is kept."""
+        artists = [a for p in self.painters for a in p.all_moving]
+        flags = [a.get_animated() for a in artists]
+        for artist in artists:
             artist.set_animated(False)
         try:
-            yield self.ax.figure
+            yield self.figure
         finally:
-            for artist, flag in zip(self._moving, flags):
+            for artist, flag in zip(artists, flags):
                 artist.set_animated(flag)
 
     def vector_mode(self) -> None:
-        """Make every artist part of a normal draw again (for PDF / SVG / interactive use)."""
-        for artist in self._moving:
-            artist.set_animated(False)
-        self._blit_background = None
+        """Make every artist part of a normal draw again (interactive use, notebooks)."""
+        for p in self.painters:
+            for artist in p.all_moving:
+                artist.set_animated(False)
+        self._background = None
 
 
 def caption_text(spec: Spec) -> list[str]:

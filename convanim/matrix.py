@@ -1,0 +1,142 @@
+"""The matrix view, pure part: the guide's unrolled matrix C as symbols and page positions.
+
+A convolution is ``y = C x`` with ``x`` and ``y`` the input and output unrolled
+row-major; a transposed convolution is ``y = C^T x`` with C the matrix of the
+convolution it transposes.  Row ``t`` of the matrix is frame ``t`` of the
+animation: the output cell it writes and the input cells it reads.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Tuple
+
+import numpy as np
+
+from .numerics import conv_matrix
+from .spec import ConvTranspose, Pool, Spec
+
+__all__ = ["MAX_MATRIX", "tap_matrix", "matrix_symbols", "MatrixLayout", "matrix_layout", "check_matrix_size"]
+
+#: The largest matrix drawn (rows or columns) unless the caller raises ``max_matrix``.
+MAX_MATRIX = 256
+
+
+def check_matrix_size(spec: Spec, max_matrix: int = MAX_MATRIX) -> Tuple[int, int]:
+    """``(rows, cols)`` of the matrix of ``spec``; refuse it past ``max_matrix`` or for a max pooling."""
+    if isinstance(spec, Pool) and spec.mode == "max":
+        raise ValueError("view='matrix': a max pooling is not linear and has no matrix; use mode='avg'")
+    rows = spec.output_shape[0] * spec.output_shape[1]
+    cols = spec.input_shape[0] * spec.input_shape[1]
+    if max(rows, cols) > max_matrix:
+        raise ValueError(f"view='matrix': the matrix of {spec!r} is {rows}x{cols}, more than max_matrix="
+                         f"{max_matrix} rows or columns; pass max_matrix={max(rows, cols)} "
+                         f"(--max-matrix {max(rows, cols)}) to draw it anyway")
+    return rows, cols
+
+
+def tap_matrix(spec: Spec) -> np.ndarray:
+    """The matrix with, at each non-zero entry, ``1 +`` the flat index of the kernel tap that puts it there; 0 elsewhere.
+
+    For a transposed convolution the tap is that of the kernel as given (the
+    direct view draws it rotated; the entry is the same weight).
+
+    Examples
+    --------
+    >>> from convanim import Conv
+    >>> tap_matrix(Conv(4, 3))[0, :6]
+    array([1, 2, 3, 0, 4, 5])
+    """
+    if isinstance(spec, Pool):
+        return (conv_matrix(spec) != 0).astype(np.int64)
+    ids = np.arange(1, spec.k[0] * spec.k[1] + 1, dtype=float).reshape(spec.k)
+    return np.rint(conv_matrix(spec, ids)).astype(np.int64)
+
+
+def matrix_symbols(spec: Spec) -> np.ndarray:
+    """The text of each entry: ``w0,0`` ... for the weights (the guide's notation), ``0`` elsewhere.
+
+    Examples
+    --------
+    >>> from convanim import Conv
+    >>> matrix_symbols(Conv(4, 3))[0, :4].tolist()
+    ['w0,0', 'w0,1', 'w0,2', '0']
+    """
+    taps = tap_matrix(spec)
+    if isinstance(spec, Pool):
+        n = spec.k[0] * spec.k[1]
+        return np.where(taps > 0, f"1/{n}", "0")
+    kw = spec.k[1]
+    names = np.array(["0"] + [f"w{t // kw},{t % kw}" for t in range(spec.k[0] * kw)])
+    return names[taps]
+
+
+@dataclass(frozen=True)
+class MatrixLayout:
+    """Where the matrix and, beside it, the input and output maps go (cell units, y up).
+
+    The matrix's entry ``(r, c)`` spans ``x`` from ``c * cell_w`` to ``(c + 1) * cell_w``
+    and ``y`` from ``-(r + 1)`` to ``-r``.
+    """
+
+    shape: Tuple[int, int]
+    cell_w: float
+    input_shape: Tuple[int, int]
+    output_shape: Tuple[int, int]
+    input_origin: np.ndarray
+    output_origin: np.ndarray
+    bounds: Tuple[float, float, float, float]
+
+    def entry_quads(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        r = np.asarray(rows, dtype=float).ravel()[:, None]
+        c = np.asarray(cols, dtype=float).ravel()[:, None]
+        x = np.concatenate([c, c + 1, c + 1, c], axis=1) * self.cell_w
+        y = -np.concatenate([r, r, r + 1, r + 1], axis=1)
+        return np.stack([x, y], axis=-1)
+
+    def row_band(self, r: int) -> np.ndarray:
+        w = self.shape[1] * self.cell_w
+        return np.array([[0, -r], [w, -r], [w, -r - 1], [0, -r - 1]], dtype=float)
+
+    def map_quads(self, which: str, rows: Optional[np.ndarray] = None, cols: Optional[np.ndarray] = None) -> np.ndarray:
+        """Cells of the ``"input"`` or ``"output"`` map (all of them, row-major, when no cells are given)."""
+        shape = self.input_shape if which == "input" else self.output_shape
+        origin = self.input_origin if which == "input" else self.output_origin
+        if rows is None:
+            rr, cc = np.meshgrid(np.arange(shape[0]), np.arange(shape[1]), indexing="ij")
+            rows, cols = rr.ravel(), cc.ravel()
+        r = np.asarray(rows, dtype=float).ravel()[:, None]
+        c = np.asarray(cols, dtype=float).ravel()[:, None]
+        x = np.concatenate([c, c + 1, c + 1, c], axis=1) + origin[0]
+        y = origin[1] - np.concatenate([r, r, r + 1, r + 1], axis=1)
+        return np.stack([x, y], axis=-1)
+
+
+def matrix_layout(spec: Spec, *, numbers: bool = False) -> MatrixLayout:
+    """Place the matrix of ``spec`` and its input and output maps.
+
+    Examples
+    --------
+    >>> from convanim import Conv
+    >>> matrix_layout(Conv(4, 3)).shape
+    (4, 16)
+    """
+    rows = spec.output_shape[0] * spec.output_shape[1]
+    cols = spec.input_shape[0] * spec.input_shape[1]
+    cell_w = 1.2 if numbers else 1.9
+    width = cols * cell_w
+    (ih, iw), (oh, ow) = spec.input_shape, spec.output_shape
+    gap = 2.0
+    x0 = width + gap
+    # The input map at the top right, the output map under it.
+    input_origin = np.array([x0, 0.0])
+    output_origin = np.array([x0, -(ih + 2.0)])
+    right = x0 + max(iw, ow)
+    bottom = min(-rows, -(ih + 2.0 + oh))
+    margin = 1.0
+    title_room = 1.2
+    return MatrixLayout((rows, cols), cell_w, (ih, iw), (oh, ow), input_origin, output_origin,
+                        (-margin, right + margin, bottom - margin, title_room + margin))
+
+
+def is_transposed(spec: Spec) -> bool:
+    return isinstance(spec, ConvTranspose)
