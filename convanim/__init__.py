@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from .arithmetic import conv_output_size, conv_transpose_output_size, pool_output_size
+from .geometry import Frame, Scene, layout, scene
 from .numerics import apply, conv_matrix
 from .spec import Conv, ConvTranspose, Pool
 
@@ -23,19 +24,23 @@ __all__ = [
     "Conv", "ConvTranspose", "Pool",
     "conv_output_size", "conv_transpose_output_size", "pool_output_size",
     "apply", "conv_matrix",
+    "scene", "Scene", "Frame", "layout",
     "__version__",
 ]
 
 _LAZY = {
-    "scene": ("convanim.scene", "scene"),
-    "Scene": ("convanim.scene", "Scene"),
-    "layout": ("convanim.scene", "layout"),
     "Theme": ("convanim.theme", "Theme"),
     "THEMES": ("convanim.theme", "THEMES"),
     "draw": ("convanim.api", "draw"),
     "figure": ("convanim.api", "figure"),
     "animation": ("convanim.api", "animation"),
     "render": ("convanim.api", "render"),
+    "kernel_figure": ("convanim.figures", "kernel_figure"),
+    "channels_figure": ("convanim.figures", "channels_figure"),
+    "subsampling_figure": ("convanim.figures", "subsampling_figure"),
+    "positions_figure": ("convanim.figures", "positions_figure"),
+    "tap_matrix": ("convanim.matrix", "tap_matrix"),
+    "matrix_symbols": ("convanim.matrix", "matrix_symbols"),
 }
 __all__ += list(_LAZY)
 

@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from .encoders import GifEncoder, ImageioEncoder, PdfEncoder, PngEncoder, SvgEncoder
 from .matrix import MAX_MATRIX
 from .painter import Painter, Stage, caption_text
-from .scene import MAX_FRAMES, layout, scene
+from .geometry import MAX_FRAMES, layout, scene
 from .spec import Spec
 
 __all__ = ["draw", "figure", "animation", "render", "ConvAnimation", "SUFFIXES", "frame_paths"]

@@ -33,12 +33,16 @@ DEFAULT_CATALOGUE = PACKAGE.parent / "gallery" / "cases.toml"
 MANIFEST = ".manifest.json"
 NAME_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 
-_SPEC_KEYS = {"kind", "i", "k", "s", "p", "d", "transposed", "output_padding", "mode", "ceil_mode"}
-_LOOK_KEYS = {"numbers", "labels", "caption", "style", "theme", "duration", "x", "kernel"}
+_SPEC_KEYS = {"kind", "i", "k", "s", "p", "d", "transposed", "output_padding", "mode", "ceil_mode", "c_in", "c_out"}
+_LOOK_KEYS = {"numbers", "labels", "caption", "style", "theme", "duration", "x", "kernel", "view"}
+LAYER_KINDS = ("conv", "conv_transpose", "pool")
+#: The guide's still figures, one frame each.
+STILL_KINDS = ("kernel", "channels", "subsampling", "positions")
 _PAGE_KEYS = {"section", "title"}
 KNOWN_KEYS = _SPEC_KEYS | _LOOK_KEYS | _PAGE_KEYS
 
-SECTIONS = ("Convolutions", "Transposed convolutions", "Dilated convolutions", "Pooling", "Numbers", "Other")
+SECTIONS = ("Convolutions", "Transposed convolutions", "Dilated convolutions", "Pooling", "Numbers", "Matrix view",
+            "Still figures", "Other")
 
 
 class CatalogueError(ValueError):
@@ -65,8 +69,13 @@ class Case:
         if unknown:
             raise ValueError(f"unknown key {unknown[0]!r} (known: {', '.join(sorted(KNOWN_KEYS))})")
         kind = self.table.get("kind")
-        if kind not in ("conv", "conv_transpose", "pool"):
-            raise ValueError(f"kind must be 'conv', 'conv_transpose' or 'pool', got {kind!r}")
+        if kind not in LAYER_KINDS + STILL_KINDS:
+            raise ValueError(f"kind must be one of {', '.join(LAYER_KINDS + STILL_KINDS)}, got {kind!r}")
+        if "view" in self.table and self.table["view"] not in ("grid", "matrix", "both"):
+            raise ValueError(f"view must be 'grid', 'matrix' or 'both', got {self.table['view']!r}")
+        for key in ("c_in", "c_out"):
+            if key in self.table and kind != "channels":
+                raise ValueError(f"{key} goes with kind = 'channels'")
         for key in ("transposed", "ceil_mode", "numbers", "labels", "caption"):
             if key in self.table and not isinstance(self.table[key], bool):
                 raise ValueError(f"{key} must be true or false, got {self.table[key]!r}")
@@ -84,19 +93,43 @@ class Case:
 
         self.check()
         t = {key: (tuple(v) if isinstance(v, list) else v) for key, v in self.table.items()}
+        if t["kind"] in ("kernel", "channels", "subsampling"):
+            return None
         if "i" not in t or "k" not in t:
             raise ValueError("i and k are required")
         common = dict(i=t["i"], k=t["k"], p=t.get("p", 0), d=t.get("d", 1))
-        if t["kind"] == "pool":
+        if t["kind"] in ("pool",):
             return Pool(s=t.get("s"), mode=t.get("mode", "max"), ceil_mode=t.get("ceil_mode", False), **common)
         if t["kind"] == "conv_transpose":
             return ConvTranspose(s=t.get("s", 1), output_padding=t.get("output_padding", 0), **common)
-        conv = Conv(s=t.get("s", 1), **common)
+        conv = Conv(s=t.get("s", 1), **common)  # kind conv, or the layer of a positions figure
         return conv.transpose() if t.get("transposed") else conv
+
+    @property
+    def still(self) -> bool:
+        return self.table.get("kind") in STILL_KINDS
+
+    def still_figure(self) -> Any:
+        """The Figure of a still case (kind kernel, channels, subsampling or positions)."""
+        from . import figures
+
+        self.check()
+        t, kind = self.table, self.table["kind"]
+        theme = t.get("theme")
+        if kind == "kernel":
+            return figures.kernel_figure(t.get("kernel"), theme=theme)
+        if kind == "channels":
+            return figures.channels_figure(t.get("c_in", 2), t.get("c_out", 3), t.get("i", 5), t.get("k", 3),
+                                           theme=theme)
+        if kind == "subsampling":
+            return figures.subsampling_figure(t.get("i", 5), t.get("k", 3), t.get("s", 2), x=t.get("x"),
+                                              kernel=t.get("kernel"), theme=theme)
+        return figures.positions_figure(self.spec(), theme=theme)
 
     def look(self) -> dict:
         """The drawing options of this case, as keywords of :func:`convanim.render`."""
-        kw = {key: self.table[key] for key in ("numbers", "labels", "caption", "style", "theme") if key in self.table}
+        kw = {key: self.table[key] for key in ("numbers", "labels", "caption", "style", "theme", "view")
+              if key in self.table}
         for key in ("x", "kernel"):
             if key in self.table:
                 kw[key] = self.table[key]
@@ -114,6 +147,10 @@ class Case:
         if "section" in self.table:
             return str(self.table["section"])
         t = self.table
+        if self.still:
+            return "Still figures"
+        if t.get("view") in ("matrix", "both"):
+            return "Matrix view"
         if t.get("numbers"):
             return "Numbers"
         if t.get("kind") == "pool":
@@ -202,8 +239,9 @@ def case_targets(case: Case, n_frames: int) -> list[str]:
 def case_frames(case: Case) -> Iterator[Any]:
     """The raster frames of a case, one by one (for benchmarks)."""
     from .api import _painter
+    from .figures import StillStage
 
-    painter = _painter(case.spec(), **case.look())
+    painter = StillStage(case.still_figure()) if case.still else _painter(case.spec(), **case.look())
     for t in range(painter.n_frames):
         painter.set_frame(t)
         yield painter.rgb()
@@ -214,9 +252,13 @@ def build_case(case: Case, out: str) -> dict:
     from .api import _painter, _run
     from .encoders import GifEncoder, PdfEncoder, PngEncoder
 
-    spec = case.spec()
     duration = case.duration
-    painter = _painter(spec, **case.look())
+    if case.still:
+        from .figures import StillStage
+
+        painter: Any = StillStage(case.still_figure())
+    else:
+        painter = _painter(case.spec(), **case.look())
     n = painter.n_frames
     root = Path(out)
     for sub in ("gif", "pdf", "png"):
@@ -316,6 +358,16 @@ def _remove_stale_temporaries(root: Path) -> None:
 
 def _case_info(case: Case) -> dict:
     spec = case.spec()
+    if spec is None or case.still:
+        kind = case.table["kind"]
+        what = {"kernel": "the kernel alone, with its weights (section 1.1)",
+                "channels": "several input maps convolved into several output maps (Figure 1.3)",
+                "subsampling": "strides seen as subsampling (Figure 1.4)",
+                "positions": "counting kernel positions (Figure 2.8)"}[kind]
+        extra = [spec.describe().splitlines()[1]] if spec is not None else []
+        return {"spec": repr(spec) if spec is not None else f"{kind}_figure", "lines": [what] + extra,
+                "relationship": spec.relationship if spec is not None else None,
+                "input": "", "output": ""}
     lines = spec.describe().splitlines()
     rel = spec.relationship
     return {"spec": lines[0].split(":")[0], "lines": lines[1:], "relationship": rel,
@@ -352,18 +404,19 @@ def render_index(cases: Sequence[Case], manifest: dict) -> tuple[bytes, bytes]:
             names = frame_names(c.name, entry["frames"])
             rel = info["relationship"]
             rel_text = "none in the guide" if rel is None else f"relationship {rel}"
+            maps = (f"input {info['input']} (blue, bottom) &rarr; output {info['output']} (cyan, top); "
+                    if info["input"] else "")
             title = c.table.get("title", c.name.replace("_", " "))
             links = " ".join(f'<a href="pdf/{n}.pdf">{t}</a>' for t, n in enumerate(names))
             h.append(
                 f'<figure id="{c.name}"><img src="gif/{c.name}.gif" alt="{html.escape(title)}">'
                 f"<figcaption><strong>{html.escape(title)}</strong><br><code>{html.escape(info['spec'])}</code><br>"
-                f"input {info['input']} (blue, bottom) &rarr; output {info['output']} (cyan, top); "
-                f"{html.escape(rel_text)}<br>"
+                f"{maps}{html.escape(rel_text)}<br>"
                 + "<br>".join(f"<code>{html.escape(line)}</code>" for line in info["lines"])
                 + f'<br><span class="frames">PDF frames: {links}</span></figcaption></figure>')
             formula = "<br>".join(f"`{line}`" for line in info["lines"])
-            md.append(f"| ![{c.name}](gif/{c.name}.gif) | **{title}**<br>`{info['spec']}` | "
-                      f"{info['input']} -> {info['output']} | {formula} |")
+            sizes = f"{info['input']} -> {info['output']}" if info["input"] else ""
+            md.append(f"| ![{c.name}](gif/{c.name}.gif) | **{title}**<br>`{info['spec']}` | {sizes} | {formula} |")
         h.append("</div></section>")
         md.append("")
     h.append("</body></html>")
@@ -528,6 +581,8 @@ def _execute(todo: Sequence[Case], out: str, jobs: Optional[int]) -> Iterable[tu
 def _estimated_frames(case: Case) -> int:
     try:
         spec = case.spec()
+        if spec is None or case.still:
+            return 1
         return spec.output_shape[0] * spec.output_shape[1]
     except Exception:  # noqa: BLE001 - it will fail, and be reported, when built
         return 0

@@ -16,7 +16,7 @@ from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.path import Path
 
 from .numerics import apply, default_input, default_kernel
-from .scene import LABEL_SIZE, MAX_FRAMES, Layout, Scene, caption_block, layout, scene
+from .geometry import LABEL_SIZE, MAX_FRAMES, Layout, Scene, caption_block, layout, scene
 from .spec import ConvTranspose, Pool, Spec, shape_text
 from .theme import Theme, get_theme
 

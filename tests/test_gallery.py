@@ -28,6 +28,11 @@ GUIDE_FRAMES = {
     "numerical_average_pooling": 9, "numerical_max_pooling": 9,
 }
 
+# The matrix views and the still figures that the gallery adds (name -> frames).
+EXTRA_FRAMES = {"no_padding_no_strides_matrix": 4, "no_padding_no_strides_transposed_matrix": 16,
+                "padding_strides_matrix": 9, "kernel": 1, "channels": 1, "subsampling": 1, "positions": 1}
+ALL_FRAMES = {**GUIDE_FRAMES, **EXTRA_FRAMES}
+
 SMALL = """
 [tiny]
 kind = "conv"
@@ -83,9 +88,9 @@ def full_gallery(tmp_path_factory):
 
 def test_full_gallery_matches_the_guide(full_gallery):
     out, r = full_gallery
-    assert "19 built, 0 up to date, 0 failed" in r.stdout
-    assert sorted(p.stem for p in (out / "gif").glob("*.gif")) == sorted(GUIDE_FRAMES)
-    for name, frames in GUIDE_FRAMES.items():
+    assert f"{len(ALL_FRAMES)} built, 0 up to date, 0 failed" in r.stdout
+    assert sorted(p.stem for p in (out / "gif").glob("*.gif")) == sorted(ALL_FRAMES)
+    for name, frames in ALL_FRAMES.items():
         assert Image.open(out / "gif" / f"{name}.gif").n_frames == frames, name
         assert len(list((out / "pdf").glob(f"{name}_[0-9][0-9].pdf"))) == frames, name
         assert len(list((out / "png").glob(f"{name}_[0-9][0-9].png"))) == frames, name
@@ -96,14 +101,15 @@ def test_full_gallery_matches_the_guide(full_gallery):
 def test_index_and_readme_describe_every_case(full_gallery):
     out, _ = full_gallery
     page = (out / "index.html").read_text()
-    for name in GUIDE_FRAMES:
+    for name in ALL_FRAMES:
         assert f'src="gif/{name}.gif"' in page
-    for section in ("Convolutions", "Transposed convolutions", "Dilated convolutions", "Numbers"):
+    for section in ("Convolutions", "Transposed convolutions", "Dilated convolutions", "Numbers", "Matrix view",
+                    "Still figures"):
         assert f"<h2>{section}</h2>" in page
     assert "relationship 14" in page and "input 3x3 (blue, bottom) &rarr; output 6x6 (cyan, top)" in page
     assert 'href="pdf/padding_strides_08.pdf"' in page
     readme = (out / "README.md").read_text()
-    assert readme.count("| ![") == 19
+    assert readme.count("| ![") == len(ALL_FRAMES)
 
 
 def test_noop_rerun_rewrites_nothing(full_gallery):
@@ -111,7 +117,7 @@ def test_noop_rerun_rewrites_nothing(full_gallery):
     before = snapshot(out)
     r = run_script("--out", str(out))
     assert r.returncode == 0
-    assert "0 built, 19 up to date" in r.stdout and "nothing to do" in r.stdout
+    assert f"0 built, {len(ALL_FRAMES)} up to date" in r.stdout and "nothing to do" in r.stdout
     assert snapshot(out) == before
 
 
@@ -168,11 +174,16 @@ k = 2
 kind = "deconv"
 i = 3
 k = 2
+
+[channels_zero]
+kind = "channels"
+c_in = 0
 """
     cat, out = _small(tmp_path, bad)
     r = run_script("--catalogue", str(cat), "--out", str(out), "-j", "2")
     assert r.returncode == 1
-    assert "3 built" in r.stdout and "4 failed" in r.stdout
+    assert "3 built" in r.stdout and "5 failed" in r.stdout
+    assert "case channels_zero failed: c_in must be positive" in r.stderr
     assert "case too_big_kernel failed: k=5" in r.stderr
     assert "case typo failed: unknown key 'kernal'" in r.stderr
     assert "case ../escape failed: case name" in r.stderr
@@ -225,7 +236,7 @@ def test_killed_build_leaves_whole_files_and_resumes(tmp_path):
         assert whole(p), p
     r = run_script("--out", str(out), "-j", "2")
     assert r.returncode == 0, r.stderr
-    for name, frames in GUIDE_FRAMES.items():
+    for name, frames in ALL_FRAMES.items():
         assert Image.open(out / "gif" / f"{name}.gif").n_frames == frames
         assert len(list((out / "png").glob(f"{name}_[0-9][0-9].png"))) == frames
     assert not [p for p in out.rglob(".*.tmp")]

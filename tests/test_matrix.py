@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 import convanim as ca
 from convanim.api import _painter
 from convanim.matrix import matrix_symbols, tap_matrix
-from convanim.scene import scene
+from convanim.geometry import scene
 
 from .strategies import conv_params, transpose_params
 

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import convanim as ca
-from convanim.scene import layout, scene
+from convanim.geometry import layout, scene
 
 from .strategies import conv_params, pool_params, transpose_params
 
@@ -146,3 +146,14 @@ def test_layout_cells_are_congruent_parallelograms():
     assert np.allclose(edges, edges[0])
     assert np.allclose(quads[:, 2] - quads[:, 1], quads[0, 2] - quads[0, 1])
     assert quads.shape == (24, 4, 2)
+
+
+def test_public_names_are_functions_and_pure_layers_need_no_matplotlib():
+    import subprocess
+    import sys
+
+    code = ("import sys, convanim as ca; assert callable(ca.scene) and not isinstance(ca.scene, type(sys)); "
+            "ca.scene(ca.Conv(5, 3)); ca.apply(ca.Conv(5, 3), ca.numerics.GUIDE_INPUT); "
+            "assert 'matplotlib' not in sys.modules, 'matplotlib imported'; "
+            "import convanim.api; assert callable(ca.scene) and callable(ca.render) and callable(ca.figure)")
+    subprocess.run([sys.executable, "-c", code], check=True)

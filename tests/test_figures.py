@@ -1,0 +1,72 @@
+"""The guide's still figures: computed values, refusals, and their text."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import convanim as ca
+from convanim import figures
+from convanim.numerics import GUIDE_INPUT, GUIDE_KERNEL
+
+
+def texts(fig):
+    return [t.get_text() for t in fig.axes[0].texts]
+
+
+def test_kernel_figure_shows_the_weights():
+    fig = figures.kernel_figure()
+    t = texts(fig)
+    assert t.count("2") == 4 and t.count("0") == 3 and "kernel 3x3" in t
+    assert texts(figures.kernel_figure([[1.5, -1]])) == ["1.5", "-1", "kernel 1x2"]
+    with pytest.raises(ValueError, match="kernel"):
+        figures.kernel_figure(np.zeros((0, 3)))
+
+
+def test_subsampling_figure_values_are_computed():
+    fig = figures.subsampling_figure(5, 3, 2)
+    t = texts(fig)
+    strided = ca.apply(ca.Conv(5, 3, s=2), GUIDE_INPUT, GUIDE_KERNEL)
+    full = ca.apply(ca.Conv(5, 3), GUIDE_INPUT, GUIDE_KERNEL)
+    np.testing.assert_array_equal(full[::2, ::2], strided)
+    for v in full.ravel():
+        assert f"{v:.1f}" in t
+    assert "stride 2" in t and "stride 1, keep 1 in 2" in t
+    # a different stride and input, still consistent
+    figures.subsampling_figure(7, 2, 3)
+
+
+def test_channels_figure_counts_maps_and_kernels():
+    fig = figures.channels_figure(2, 3)
+    t = texts(fig)
+    assert sum(s.startswith("w[") for s in t) == 6
+    assert sum(s.startswith("output map") for s in t) == 3
+    assert any("3x2x3x3" in s for s in t)
+    t = texts(figures.channels_figure(1, 4, i=4, k=2))
+    assert sum(s.startswith("w[") for s in t) == 4
+
+
+@pytest.mark.parametrize("call,exc,match", [
+    (lambda: figures.channels_figure(0, 3), ValueError, "c_in"),
+    (lambda: figures.channels_figure(2, 0), ValueError, "c_out"),
+    (lambda: figures.channels_figure(2, 9), ValueError, "at most 8"),
+    (lambda: figures.channels_figure(2, True), TypeError, "c_out"),
+    (lambda: figures.subsampling_figure(5, 3, 0), ValueError, "s"),
+    (lambda: figures.positions_figure("conv"), TypeError, "spec"),
+])
+def test_bad_arguments(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
+
+
+def test_positions_figure_counts_are_the_output_size():
+    spec = ca.Conv((5, 7), 3, s=(2, 1), p=1)
+    t = texts(figures.positions_figure(spec))
+    assert "(a) 7 positions along the width" in t and "(b) 3 positions along the height" in t
+
+
+def test_still_stage_is_one_frame():
+    stage = figures.StillStage(figures.kernel_figure())
+    assert stage.n_frames == 1
+    assert stage.rgb().shape[2] == 3
+    with pytest.raises(IndexError):
+        stage.set_frame(1)
