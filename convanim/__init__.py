@@ -40,9 +40,17 @@ _LAZY = {
     "subsampling_figure": ("convanim.figures", "subsampling_figure"),
     "positions_figure": ("convanim.figures", "positions_figure"),
     "tap_matrix": ("convanim.matrix", "tap_matrix"),
+    "sphinx_gallery_scraper": ("convanim.sphinx_gallery", "sphinx_gallery_scraper"),
     "matrix_symbols": ("convanim.matrix", "matrix_symbols"),
 }
 __all__ += list(_LAZY)
+
+
+def _get_sg_image_scraper() -> Any:
+    """The hook sphinx-gallery calls for ``image_scrapers = ("convanim",)``."""
+    from .sphinx_gallery import sphinx_gallery_scraper
+
+    return sphinx_gallery_scraper
 
 
 def __getattr__(name: str) -> Any:

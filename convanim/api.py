@@ -23,6 +23,7 @@ from .matrix import MAX_MATRIX
 from .painter import Painter, Stage, caption_text
 from .geometry import MAX_FRAMES, layout, scene
 from .spec import Spec
+from .sphinx_gallery import note
 
 __all__ = ["draw", "figure", "animation", "render", "ConvAnimation", "SUFFIXES", "frame_paths"]
 
@@ -220,6 +221,7 @@ class ConvAnimation(FuncAnimation):
         buf = io.BytesIO()
         _run(self.painter, range(self.painter.n_frames), [GifEncoder(buf, self.painter.theme, self.duration)])
         self.painter.vector_mode()
+        self._draw_was_started = True  # it has been shown: no "deleted without rendering" warning
         return buf.getvalue()
 
     def _repr_html_(self) -> str:
@@ -244,7 +246,9 @@ def animation(spec: Spec, *, duration: float = 1.0, **kw: Any) -> ConvAnimation:
     """
     if not duration > 0:
         raise ValueError(f"duration must be positive, got {duration!r}")
-    return ConvAnimation(_painter(spec, **kw), duration)
+    anim = ConvAnimation(_painter(spec, **kw), duration)
+    note("animation", anim)
+    return anim
 
 
 # ---- files ---------------------------------------------------------------------------------------
@@ -350,8 +354,11 @@ def render(spec: Spec, path: Union[str, Path], *, frame: Optional[int] = None, d
     if pattern:
         targets = frame_paths(path, frames)
         _run(painter, frames, [], [_encoder_for(p, suffix, painter, duration) for p in targets])
+        for p in targets:
+            note("file", p)
         return path.parent
     _run(painter, frames, [_encoder_for(path, suffix, painter, duration)])
+    note("file", path)
     return path
 
 

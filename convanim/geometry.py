@@ -16,6 +16,7 @@ from typing import Iterator, NamedTuple, Sequence, Tuple, overload
 
 import numpy as np
 
+from .arithmetic import check_int
 from .numerics import pool_canvas
 from .spec import Conv, ConvTranspose, Pair, Pool, Spec
 
@@ -212,16 +213,22 @@ def scene(spec: Spec, *, max_frames: int = MAX_FRAMES) -> Scene:
 
 
 def check_limits(sc: Scene, max_frames: int = MAX_FRAMES) -> None:
-    """Refuse absurd sizes at once, saying how to go past the limit."""
+    """Refuse absurd sizes at once, saying how to go past the limit.
+
+    The canvas may have ``MAX_CANVAS`` cells a side for the default
+    ``max_frames``, and proportionally more when ``max_frames`` is raised.
+    """
+    max_frames = check_int("max_frames", max_frames, 1)
     n = len(sc.frames)
     if n > max_frames:
         raise ValueError(f"spec has {n} frames, more than max_frames={max_frames}; "
                          f"pass max_frames={n} (--max-frames {n}) to draw it anyway")
     side = max(sc.canvas_shape)
-    limit = max(MAX_CANVAS, int(max_frames ** 0.5) + 64) if max_frames > MAX_FRAMES else MAX_CANVAS
+    limit = int(MAX_CANVAS * max(1.0, max_frames / MAX_FRAMES))
     if side > limit:
+        needed = -(-side * MAX_FRAMES // MAX_CANVAS)
         raise ValueError(f"spec has a canvas of {side} cells a side, more than {limit}; "
-                         f"raise max_frames (--max-frames) to draw it anyway")
+                         f"pass max_frames={needed} (--max-frames {needed}) to draw it anyway")
 
 
 # ---- layout: where the grids go on the page ---------------------------------------------------------
