@@ -224,8 +224,8 @@ class GifEncoder:
 
 # ---- one-frame and paged writers --------------------------------------------------------------------
 
-class PngEncoder:
-    """One PNG of the current frame."""
+class _OneFile:
+    """A writer of one file at ``path``: written to a temporary name, renamed into place by ``finish``."""
 
     def __init__(self, path: Union[str, Path]) -> None:
         self.path = Path(path)
@@ -234,17 +234,8 @@ class PngEncoder:
     def setup(self) -> None:
         self._atomic = AtomicFile(self.path)
 
-    def add_frame(self, source: FrameSource) -> None:
-        self.add_rgb(source.rgb())
-
-    def add_rgb(self, rgb: np.ndarray) -> None:
-        from PIL import Image
-
-        assert self._atomic is not None
-        Image.fromarray(rgb).save(self._atomic.tmp, format="PNG", compress_level=4)
-
     def finish(self) -> None:
-        assert self._atomic is not None
+        assert self._atomic is not None, "setup() first"
         self._atomic.commit()
 
     def abort(self) -> None:
@@ -252,21 +243,34 @@ class PngEncoder:
             self._atomic.discard()
 
 
+class PngEncoder(_OneFile):
+    """One PNG of the current frame."""
+
+    def add_frame(self, source: FrameSource) -> None:
+        self.add_rgb(source.rgb())
+
+    def add_rgb(self, rgb: np.ndarray) -> None:
+        from PIL import Image
+
+        assert self._atomic is not None, "setup() first"
+        Image.fromarray(rgb).save(self._atomic.tmp, format="PNG", compress_level=4)
+
+
 PDF_METADATA = {"Creator": "convanim", "Producer": "convanim (matplotlib)", "CreationDate": None}
 
 
-class PdfEncoder:
+class PdfEncoder(_OneFile):
     """A PDF, one page per frame added, text kept as text."""
 
     def __init__(self, path: Union[str, Path]) -> None:
-        self.path = Path(path)
-        self._atomic: Optional[AtomicFile] = None
+        super().__init__(path)
         self._pdf: Any = None
 
     def setup(self) -> None:
         from matplotlib.backends.backend_pdf import PdfPages
 
-        self._atomic = AtomicFile(self.path)
+        super().setup()
+        assert self._atomic is not None
         self._pdf = PdfPages(self._atomic.tmp, metadata=PDF_METADATA)
 
     def add_frame(self, source: FrameSource) -> None:
@@ -278,11 +282,10 @@ class PdfEncoder:
     def finish(self) -> None:
         import matplotlib
 
-        assert self._atomic is not None
         # Fonts are embedded on close: TrueType (42) keeps text selectable and searchable.
         with matplotlib.rc_context({"pdf.fonttype": 42}):
             self._pdf.close()
-        self._atomic.commit()
+        super().finish()
 
     def abort(self) -> None:
         if self._pdf is not None:
@@ -290,48 +293,28 @@ class PdfEncoder:
                 self._pdf.close()
             except Exception:  # noqa: BLE001 - the file is being thrown away
                 pass
-        if self._atomic is not None:
-            self._atomic.discard()
+        super().abort()
 
 
-class SvgEncoder:
+class SvgEncoder(_OneFile):
     """One SVG of the current frame, text kept as text."""
-
-    def __init__(self, path: Union[str, Path]) -> None:
-        self.path = Path(path)
-        self._atomic: Optional[AtomicFile] = None
-
-    def setup(self) -> None:
-        self._atomic = AtomicFile(self.path)
 
     def add_frame(self, source: FrameSource) -> None:
         import matplotlib
 
-        assert self._atomic is not None
+        assert self._atomic is not None, "setup() first"
         with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "convanim"}), source.vector() as fig:
             fig.savefig(self._atomic.tmp, format="svg", metadata={"Date": None})
 
-    def finish(self) -> None:
-        assert self._atomic is not None
-        self._atomic.commit()
 
-    def abort(self) -> None:
-        if self._atomic is not None:
-            self._atomic.discard()
-
-
-class ImageioEncoder:
+class ImageioEncoder(_OneFile):
     """Animated WebP or MP4 through imageio's plugins (Pillow for WebP, imageio-ffmpeg for video)."""
 
-    PLUGINS = {".webp": ("pillow", "Pillow with WebP support"), ".mp4": ("FFMPEG", "imageio-ffmpeg"),
-               ".webm": ("FFMPEG", "imageio-ffmpeg"), ".mkv": ("FFMPEG", "imageio-ffmpeg")}
-
     def __init__(self, path: Union[str, Path], duration: float = 1.0) -> None:
-        self.path = Path(path)
+        super().__init__(path)
         self.duration = duration
         self.suffix = self.path.suffix.lower()
         self._check_plugin()
-        self._atomic: Optional[AtomicFile] = None
         self._frames: list[np.ndarray] = []
         self._writer: Any = None
 
@@ -349,7 +332,8 @@ class ImageioEncoder:
                                  "(pip install imageio-ffmpeg)") from None
 
     def setup(self) -> None:
-        self._atomic = AtomicFile(self.path)
+        super().setup()
+        assert self._atomic is not None
         if self.suffix != ".webp":
             import imageio.v2 as iio
 
@@ -375,13 +359,12 @@ class ImageioEncoder:
 
             iio.imwrite(self._atomic.tmp, np.stack(self._frames), extension=".webp", plugin="pillow",
                         duration=int(self.duration * 1000), loop=0, lossless=True)
-        self._atomic.commit()
+        super().finish()
 
     def abort(self) -> None:
         if self._writer is not None:
             try:
                 self._writer.close()
-            except Exception:  # noqa: BLE001
+            except Exception:  # noqa: BLE001 - the file is being thrown away
                 pass
-        if self._atomic is not None:
-            self._atomic.discard()
+        super().abort()
