@@ -19,9 +19,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from .encoders import GifEncoder, ImageioEncoder, PdfEncoder, PngEncoder, SvgEncoder
+from .geometry import MAX_FRAMES, layout, scene
 from .matrix import MAX_MATRIX
 from .painter import Painter, Stage, caption_text
-from .geometry import MAX_FRAMES, layout, scene
 from .spec import Spec
 from .sphinx_gallery import note
 

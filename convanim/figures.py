@@ -15,9 +15,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch
 
 from .arithmetic import check_int
-from .numerics import GUIDE_INPUT, GUIDE_KERNEL, apply, default_input, default_kernel
-from .painter import format_value
 from .geometry import _COL, _ROW
+from .numerics import GUIDE_KERNEL, apply, default_input, default_kernel
+from .painter import format_value
 from .spec import Conv, ConvTranspose, Pool, Spec
 from .theme import Theme, get_theme
 
@@ -169,11 +169,11 @@ def channels_figure(c_in: int = 2, c_out: int = 3, i: int = 5, k: int = 3, *, th
     in_w = i * (_COL[0] + _ROW[0])
     base = np.array([total / 2 - in_w / 2, 0.0])
     tops, starts = [], {}
-    for l in reversed(range(c_in)):
-        q = cv.grid(base + l * np.array([0.5, 0.9]), (i, i), "input", slanted=True, z=1 + (c_in - l) * 0.01)
+    for src in reversed(range(c_in)):
+        q = cv.grid(base + src * np.array([0.5, 0.9]), (i, i), "input", slanted=True, z=1 + (c_in - src) * 0.01)
         pts = q.reshape(-1, 2)
         tops.append(pts[:, 1].max())
-        starts[l] = pts[np.argmax(pts[:, 1])]  # each map's top corner: where its arrows leave
+        starts[src] = pts[np.argmax(pts[:, 1])]  # each map's top corner: where its arrows leave
     cv.text((total / 2, -i * abs(_ROW[1]) - 1.2),
             f"input: {c_in} feature map{'s' * (c_in > 1)} of {i}x{i}\n"
             f"kernels w: {c_out}x{c_in}x{k}x{k}; output map j = sum over l of (input map l * w[j,l])", 0.45)
@@ -181,13 +181,13 @@ def channels_figure(c_in: int = 2, c_out: int = 3, i: int = 5, k: int = 3, *, th
     out_y = kern_y + k + 3.0
     for j in range(c_out):
         x0 = j * pitch + (pitch - 2.0 - span) / 2
-        for l in range(c_in):
-            kx = x0 + l * (k + 1.6)
+        for src in range(c_in):
+            kx = x0 + src * (k + 1.6)
             cv.grid((kx, kern_y + k), (k, k), "shade", alpha=th.shade_alpha)
-            cv.text((kx + k / 2, kern_y - 0.5), f"w[{j + 1},{l + 1}]", 0.4, va="top")
-            if l:
+            cv.text((kx + k / 2, kern_y - 0.5), f"w[{j + 1},{src + 1}]", 0.4, va="top")
+            if src:
                 cv.text((kx - 0.8, kern_y + k / 2), "+", 0.7)
-            cv.arrow(starts[l] + np.array([0, 0.15]), (kx + k / 2, kern_y - 1.4))
+            cv.arrow(starts[src] + np.array([0, 0.15]), (kx + k / 2, kern_y - 1.4))
         ox = j * pitch + (pitch - 2.0) / 2 - o * (_COL[0] + _ROW[0]) / 2
         q = cv.grid((ox, out_y + o * abs(_ROW[1])), (o, o), "output", slanted=True)
         cv.arrow((x0 + span / 2, kern_y + k + 0.2), (q.reshape(-1, 2)[:, 0].mean(), out_y + 0.2))

@@ -15,8 +15,16 @@ from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.path import Path
 
+from .geometry import (
+    LABEL_SIZE,
+    MAX_FRAMES,
+    Layout,
+    Scene,
+    caption_block,
+    layout,
+    scene,
+)
 from .numerics import apply, default_input, default_kernel
-from .geometry import LABEL_SIZE, MAX_FRAMES, Layout, Scene, caption_block, layout, scene
 from .spec import ConvTranspose, Pool, Spec, shape_text
 from .theme import Theme, get_theme
 

@@ -227,7 +227,7 @@ class ConvTranspose(_Spec):
     ) -> None:
         _set_common(self, i, k, s, p, d)
         object.__setattr__(self, "output_padding", _pair("output_padding", output_padding, 0))
-        self.output_shape  # validates
+        _ = self.output_shape  # computing it validates the combination
 
     @property
     def output_shape(self) -> Pair:
@@ -324,7 +324,7 @@ class Pool(_Spec):
         object.__setattr__(self, "ceil_mode", ceil_mode)
         if mode == "avg" and self.d != (1, 1):
             raise ValueError(f"d must be 1 for average pooling (PyTorch's avg_pool2d has no dilation), got {_fmt(self.d)}")
-        self.output_shape  # validates
+        _ = self.output_shape  # computing it validates the combination
 
     @property
     def output_shape(self) -> Pair:

@@ -40,12 +40,12 @@ def conv_transpose2d(x, w, s, p, d, op):
     oh, ow = full_h - 2 * p[0] + op[0], full_w - 2 * p[1] + op[1]
     out = np.zeros((oh, ow))
     for j in range(ih):
-        for l in range(iw):
+        for m in range(iw):
             for a in range(kh):
                 for b in range(kw):
-                    y, z = j * s[0] + a * d[0] - p[0], l * s[1] + b * d[1] - p[1]
+                    y, z = j * s[0] + a * d[0] - p[0], m * s[1] + b * d[1] - p[1]
                     if 0 <= y < oh and 0 <= z < ow:
-                        out[y, z] += x[j, l] * w[a, b]
+                        out[y, z] += x[j, m] * w[a, b]
     return out
 
 

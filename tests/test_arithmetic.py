@@ -7,7 +7,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import convanim as ca
-from convanim import arithmetic as ar
 
 from . import oracles
 from .strategies import conv_params, pool_params, transpose_params

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 import convanim as ca
 from convanim.api import _painter
-from convanim.matrix import matrix_symbols, tap_matrix
 from convanim.geometry import scene
+from convanim.matrix import matrix_symbols, tap_matrix
 
 from .strategies import conv_params, transpose_params
 
