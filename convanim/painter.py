@@ -205,7 +205,8 @@ class Painter:
             ax.add_collection(artist)
         self._build_numbers()
         if labels:
-            self._build_labels(fontsize or LABEL_SIZE * self.unit_pt)
+            # Never smaller than 8 points: on a large canvas the cells get small, the names must not.
+            self._build_labels(fontsize or max(8.0, LABEL_SIZE * self.unit_pt))
         if self.caption_lines:
             xmin, xmax, ymin, _ = lay.bounds
             lines, size = caption_block(self.caption_lines, xmax - xmin - 1.2)
