@@ -13,7 +13,7 @@ from typing import Optional, Tuple
 import numpy as np
 
 from .numerics import conv_matrix
-from .spec import ConvTranspose, Pool, Spec
+from .spec import Pool, Spec
 
 __all__ = ["MAX_MATRIX", "tap_matrix", "matrix_symbols", "MatrixLayout", "matrix_layout", "check_matrix_size"]
 
@@ -136,7 +136,3 @@ def matrix_layout(spec: Spec, *, numbers: bool = False) -> MatrixLayout:
     title_room = 1.2
     return MatrixLayout((rows, cols), cell_w, (ih, iw), (oh, ow), input_origin, output_origin,
                         (-margin, right + margin, bottom - margin, title_room + margin))
-
-
-def is_transposed(spec: Spec) -> bool:
-    return isinstance(spec, ConvTranspose)

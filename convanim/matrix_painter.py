@@ -124,7 +124,6 @@ class MatrixPainter:
         self._moving = [self.band, self.read, self.write]
         for artist in self._moving:
             ax.add_collection(artist)
-        self._texts_moving: list[Any] = []
         if labels:
             name = "C^T" if isinstance(self.spec, ConvTranspose) else "C"
             lsize = fontsize or 0.55 * self.unit_pt
