@@ -167,7 +167,7 @@ class Painter:
     def _build(self, labels: bool, fontsize: Optional[float]) -> None:
         ax, lay, sc, th = self.ax, self.layout, self.scene, self.theme
         lw = self._lw()
-        index = sc.input_index()
+        index = self._input_index = sc.input_index()  # kept: the max-pool marker looks it up every frame
         real = index.ravel() >= 0
         quads = lay.canvas_quads
         dashed = _dashed_segments(index, lay)
@@ -286,7 +286,7 @@ class Painter:
         if self.winner is not None:
             vals = self.canvas_values[taps[:, 0].clip(0, sc.canvas_shape[0] - 1),
                                       taps[:, 1].clip(0, sc.canvas_shape[1] - 1)]
-            inside = sc.input_index()[taps[:, 0].clip(0, sc.canvas_shape[0] - 1),
+            inside = self._input_index[taps[:, 0].clip(0, sc.canvas_shape[0] - 1),
                                       taps[:, 1].clip(0, sc.canvas_shape[1] - 1)] >= 0
             if inside.any():
                 best = int(np.argmax(np.where(inside, vals, -np.inf)))
