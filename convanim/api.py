@@ -289,6 +289,16 @@ def _run(painter: Stage, frames: Sequence[int], encoders: Sequence[Any], per_fra
         raise
 
 
+def _frames(stage: Stage, spec: Spec, frame: Optional[int], every: bool) -> list[int]:
+    """Only ``frame`` when given (checked against the range), else every frame or just the first."""
+    n = stage.n_frames
+    if frame is None:
+        return list(range(n)) if every else [0]
+    if not -n <= frame < n:
+        raise ValueError(f"frame {frame} is out of range: {spec!r} has {n} frames (0 to {n - 1})")
+    return [frame % n]
+
+
 def _encoder_for(path: Path, suffix: str, painter: Stage, duration: float) -> Any:
     if suffix == ".gif":
         return GifEncoder(path, painter.theme, duration)
@@ -342,15 +352,7 @@ def render(spec: Spec, path: Union[str, Path], *, frame: Optional[int] = None, d
     if not path.parent.is_dir():
         raise FileNotFoundError(f"path {str(path)!r}: directory {str(path.parent)!r} does not exist")
     painter = _painter(spec, **kw)
-    n = painter.n_frames
-    if frame is not None and not -n <= frame < n:
-        raise ValueError(f"frame {frame} is out of range: {spec!r} has {n} frames (0 to {n - 1})")
-    if frame is not None:
-        frames = [frame % n]
-    elif suffix in (".png", ".svg") and not pattern:
-        frames = [0]
-    else:
-        frames = list(range(n))
+    frames = _frames(painter, spec, frame, every=pattern or suffix not in (".png", ".svg"))
     if pattern:
         targets = frame_paths(path, frames)
         _run(painter, frames, [], [_encoder_for(p, suffix, painter, duration) for p in targets])
@@ -372,10 +374,7 @@ def render_cli(spec: Spec, args: Any) -> int:
         kw["max_matrix"] = args.max_matrix
     if args.output == "-":
         painter = _painter(spec, **kw)
-        n = painter.n_frames
-        if args.frame is not None and not -n <= args.frame < n:
-            raise ValueError(f"frame {args.frame} is out of range: {spec!r} has {n} frames (0 to {n - 1})")
-        frames = [args.frame % n] if args.frame is not None else list(range(n))
+        frames = _frames(painter, spec, args.frame, every=True)
         buf = io.BytesIO()
         _run(painter, frames, [GifEncoder(buf, painter.theme, args.duration)])
         sys.stdout.buffer.write(buf.getvalue())

@@ -518,6 +518,7 @@ def build(catalogue: os.PathLike | str = DEFAULT_CATALOGUE, out: os.PathLike | s
             case.check()
         except ValueError as exc:
             failed[case.name] = str(exc)
+            manifest["cases"].pop(case.name, None)  # its old files no longer match its entry
             continue
         if not force and _up_to_date(root, manifest["cases"].get(case.name), case, renderer, manifest):
             fresh.append(case.name)
@@ -547,9 +548,6 @@ def build(catalogue: os.PathLike | str = DEFAULT_CATALOGUE, out: os.PathLike | s
         if verbose:
             log(f"built {name}: " + ", ".join(sorted(entry["files"])))
     bar.close()
-    for name in failed:
-        if name in manifest["cases"] and name in [c.name for c in wanted]:
-            manifest["cases"].pop(name)
     wrote = False
     if root.is_dir():
         if clean:
