@@ -13,10 +13,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from .arithmetic import conv_output_size, conv_transpose_output_size, pool_output_size
-from .geometry import Frame, Scene, layout, scene
-from .numerics import apply, conv_matrix
-from .spec import Conv, ConvTranspose, Pool
+from .core.arithmetic import (
+    conv_output_size,
+    conv_transpose_output_size,
+    pool_output_size,
+)
+from .core.geometry import Frame, Scene, scene
+from .core.numerics import apply, conv_matrix
+from .core.spec import Conv, ConvTranspose, Pool
 
 __version__ = "0.1.0"
 
@@ -24,31 +28,32 @@ __all__ = [
     "Conv", "ConvTranspose", "Pool",
     "conv_output_size", "conv_transpose_output_size", "pool_output_size",
     "apply", "conv_matrix",
-    "scene", "Scene", "Frame", "layout",
+    "scene", "Scene", "Frame",
     "__version__",
 ]
 
 _LAZY = {
-    "Theme": ("convanim.theme", "Theme"),
-    "THEMES": ("convanim.theme", "THEMES"),
-    "draw": ("convanim.api", "draw"),
-    "figure": ("convanim.api", "figure"),
-    "animation": ("convanim.api", "animation"),
-    "render": ("convanim.api", "render"),
-    "kernel_figure": ("convanim.figures", "kernel_figure"),
-    "channels_figure": ("convanim.figures", "channels_figure"),
-    "subsampling_figure": ("convanim.figures", "subsampling_figure"),
-    "positions_figure": ("convanim.figures", "positions_figure"),
-    "tap_matrix": ("convanim.matrix", "tap_matrix"),
-    "sphinx_gallery_scraper": ("convanim.sphinx_gallery", "sphinx_gallery_scraper"),
-    "matrix_symbols": ("convanim.matrix", "matrix_symbols"),
+    "layout": ("convanim.drawing.layout", "layout"),
+    "Theme": ("convanim.drawing.theme", "Theme"),
+    "THEMES": ("convanim.drawing.theme", "THEMES"),
+    "draw": ("convanim.drawing.api", "draw"),
+    "figure": ("convanim.drawing.api", "figure"),
+    "animation": ("convanim.io.render", "animation"),
+    "render": ("convanim.io.render", "render"),
+    "kernel_figure": ("convanim.drawing.figures", "kernel_figure"),
+    "channels_figure": ("convanim.drawing.figures", "channels_figure"),
+    "subsampling_figure": ("convanim.drawing.figures", "subsampling_figure"),
+    "positions_figure": ("convanim.drawing.figures", "positions_figure"),
+    "tap_matrix": ("convanim.core.matrix", "tap_matrix"),
+    "sphinx_gallery_scraper": ("convanim.io.sphinx_gallery", "sphinx_gallery_scraper"),
+    "matrix_symbols": ("convanim.core.matrix", "matrix_symbols"),
 }
 __all__ += list(_LAZY)
 
 
 def _get_sg_image_scraper() -> Any:
     """The hook sphinx-gallery calls for ``image_scrapers = ("convanim",)``."""
-    from .sphinx_gallery import sphinx_gallery_scraper
+    from .io.sphinx_gallery import sphinx_gallery_scraper
 
     return sphinx_gallery_scraper
 

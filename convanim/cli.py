@@ -10,7 +10,7 @@ import sys
 from typing import Any, Optional, Sequence
 
 from . import __version__
-from .spec import Conv, ConvTranspose, Pool, Spec
+from .core.spec import Conv, ConvTranspose, Pool, Spec
 
 __all__ = ["main", "parse_size", "build_parser"]
 
@@ -157,7 +157,7 @@ def _run(args: argparse.Namespace) -> int:
         print(spec_from_args(args).describe())
         return 0
     if args.command == "render":
-        from .api import render_cli
+        from .io.render import render_cli
         return render_cli(spec_from_args(args), args)
     if args.command == "gallery":
         from .gallery import run_from_args

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 import convanim as ca
-from convanim import api
+from convanim.io import render as api
 
 ROOT = Path(__file__).resolve().parents[1]
 TS = ca.Conv(6, 3, s=2, p=1).transpose()
@@ -109,7 +109,7 @@ class _Paths:
 
 
 def test_scraper_writes_the_animation_and_files_and_returns_rst(tmp_path):
-    from convanim import sphinx_gallery as sg
+    from convanim.io import sphinx_gallery as sg
 
     sg._MADE.clear()
     images = tmp_path / "auto_examples" / "images"
@@ -131,7 +131,7 @@ def test_scraper_writes_the_animation_and_files_and_returns_rst(tmp_path):
 
 @pytest.mark.parametrize("script", sorted((ROOT / "gallery" / "examples").glob("plot_*.py")), ids=lambda p: p.name)
 def test_examples_run_and_make_something_to_scrape(script, tmp_path, monkeypatch):
-    from convanim import sphinx_gallery as sg
+    from convanim.io import sphinx_gallery as sg
 
     sg._MADE.clear()
     monkeypatch.chdir(tmp_path)

@@ -9,9 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import convanim as ca
-from convanim.api import _painter
-from convanim.geometry import scene
-from convanim.matrix import matrix_symbols, tap_matrix
+from convanim.drawing.api import _painter
+from convanim.core.geometry import scene
+from convanim.core.matrix import matrix_symbols, tap_matrix
 
 from .strategies import conv_params, transpose_params
 

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import convanim as ca
-from convanim.numerics import GUIDE_INPUT, GUIDE_KERNEL, default_input, default_kernel
+from convanim.core.numerics import GUIDE_INPUT, GUIDE_KERNEL, default_input, default_kernel
 
 from . import oracles
 from .strategies import conv_params, pool_params, transpose_params

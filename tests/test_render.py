@@ -12,9 +12,9 @@ import pytest
 from PIL import Image
 
 import convanim as ca
-from convanim.api import _painter
-from convanim.encoders import gif_palette, quantize
-from convanim.theme import THEMES
+from convanim.drawing.api import _painter
+from convanim.io.encoders import gif_palette, quantize
+from convanim.drawing.theme import THEMES
 
 ROOT = Path(__file__).resolve().parents[1]
 PS = ca.Conv(5, 3, s=2, p=1)  # the guide's padding_strides
@@ -128,7 +128,7 @@ def test_bad_arguments_write_nothing(tmp_path, call, match):
 
 
 def test_interrupted_render_leaves_no_file(tmp_path, monkeypatch):
-    from convanim import encoders
+    from convanim.io import encoders
 
     calls = {"n": 0}
     real = encoders.GifEncoder.add_rgb

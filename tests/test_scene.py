@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import convanim as ca
-from convanim.geometry import layout, scene
+from convanim.core.geometry import scene
+from convanim.drawing.layout import layout
 
 from .strategies import conv_params, pool_params, transpose_params
 
@@ -155,7 +156,7 @@ def test_public_names_are_functions_and_pure_layers_need_no_matplotlib():
     import sys
 
     code = ("import sys, convanim as ca; assert callable(ca.scene) and not isinstance(ca.scene, type(sys)); "
-            "ca.scene(ca.Conv(5, 3)); ca.apply(ca.Conv(5, 3), ca.numerics.GUIDE_INPUT); "
+            "ca.scene(ca.Conv(5, 3)); ca.apply(ca.Conv(5, 3), ca.core.numerics.GUIDE_INPUT); "
             "assert 'matplotlib' not in sys.modules, 'matplotlib imported'; "
-            "import convanim.api; assert callable(ca.scene) and callable(ca.render) and callable(ca.figure)")
+            "import convanim.io.render; assert callable(ca.scene) and callable(ca.render) and callable(ca.figure)")
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -89,7 +89,7 @@ class Case:
 
     def spec(self) -> Any:
         """The layer this case draws."""
-        from .spec import Conv, ConvTranspose, Pool
+        from ..core.spec import Conv, ConvTranspose, Pool
 
         self.check()
         t = {key: (tuple(v) if isinstance(v, list) else v) for key, v in self.table.items()}
@@ -111,7 +111,7 @@ class Case:
 
     def still_figure(self) -> Any:
         """The Figure of a still case (kind kernel, channels, subsampling or positions)."""
-        from . import figures
+        from ..drawing import figures
 
         self.check()
         t, kind = self.table, self.table["kind"]
@@ -238,8 +238,8 @@ def case_targets(case: Case, n_frames: int) -> list[str]:
 
 def case_frames(case: Case) -> Iterator[Any]:
     """The raster frames of a case, one by one (for benchmarks)."""
-    from .api import _painter
-    from .figures import StillStage
+    from ..drawing.api import _painter
+    from ..drawing.figures import StillStage
 
     painter = StillStage(case.still_figure()) if case.still else _painter(case.spec(), **case.look())
     for t in range(painter.n_frames):
@@ -249,12 +249,13 @@ def case_frames(case: Case) -> Iterator[Any]:
 
 def build_case(case: Case, out: str) -> dict:
     """Draw every file of ``case`` into ``out``; return its manifest entry."""
-    from .api import _painter, _run
-    from .encoders import GifEncoder, PdfEncoder, PngEncoder
+    from ..drawing.api import _painter
+    from ..io.encoders import GifEncoder, PdfEncoder, PngEncoder
+    from ..io.render import _run
 
     duration = case.duration
     if case.still:
-        from .figures import StillStage
+        from ..drawing.figures import StillStage
 
         painter: Any = StillStage(case.still_figure())
     else:

@@ -15,17 +15,10 @@ from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.path import Path
 
-from .geometry import (
-    LABEL_SIZE,
-    MAX_FRAMES,
-    Layout,
-    Scene,
-    caption_block,
-    layout,
-    scene,
-)
-from .numerics import apply, default_input, default_kernel
-from .spec import ConvTranspose, Pool, Spec, shape_text
+from ..core.geometry import MAX_FRAMES, Scene, scene
+from ..core.numerics import apply, default_input, default_kernel
+from ..core.spec import ConvTranspose, Pool, Spec, shape_text
+from .layout import LABEL_SIZE, Layout, caption_block, layout
 from .theme import Theme, get_theme
 
 __all__ = ["Painter", "Stage", "format_value"]

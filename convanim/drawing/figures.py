@@ -14,11 +14,12 @@ from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch
 
-from .arithmetic import check_int
-from .geometry import _COL, _ROW
-from .numerics import GUIDE_KERNEL, apply, default_input, default_kernel
+from ..core.arithmetic import check_int
+from ..core.numerics import GUIDE_KERNEL, apply, default_input, default_kernel
+from ..core.spec import Conv, ConvTranspose, Pool, Spec
+from .layout import COL as _COL
+from .layout import ROW as _ROW
 from .painter import format_value
-from .spec import Conv, ConvTranspose, Pool, Spec
 from .theme import Theme, get_theme
 
 __all__ = ["kernel_figure", "channels_figure", "subsampling_figure", "positions_figure", "StillStage"]
@@ -249,7 +250,7 @@ def positions_figure(spec: Spec, *, theme: Any = None, figsize: Optional[Sequenc
         spec = spec.transpose()  # the positions of the direct view's convolution are those of its stride-1 view
     if not isinstance(spec, (Conv, Pool)):
         raise TypeError(f"spec must be a Conv or Pool, got {type(spec).__name__}")
-    from .geometry import scene
+    from ..core.geometry import scene
 
     sc = scene(spec)
     R, C = sc.canvas_shape

@@ -7,17 +7,17 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
 
-from .geometry import MAX_FRAMES, scene
-from .matrix import (
+from ..core.geometry import MAX_FRAMES, scene
+from ..core.matrix import (
     MAX_MATRIX,
     check_matrix_size,
-    matrix_layout,
     matrix_symbols,
     tap_matrix,
 )
-from .numerics import conv_matrix, default_input, default_kernel
+from ..core.numerics import conv_matrix, default_input, default_kernel
+from ..core.spec import ConvTranspose, Pool, Spec, shape_text
+from .matrix_layout import matrix_layout
 from .painter import Z_HIGHLIGHT, Z_INPUT, Z_KERNEL, Z_TEXT, format_value
-from .spec import ConvTranspose, Pool, Spec, shape_text
 from .theme import Theme, get_theme
 
 __all__ = ["MatrixPainter"]

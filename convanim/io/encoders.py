@@ -16,7 +16,7 @@ from typing import IO, Any, Optional, Protocol, Union
 
 import numpy as np
 
-from .theme import Theme
+from ..drawing.theme import Theme
 
 __all__ = ["Encoder", "FrameSource", "GifEncoder", "PngEncoder", "PdfEncoder", "SvgEncoder", "ImageioEncoder",
            "AtomicFile", "gif_palette"]
