@@ -149,6 +149,11 @@ class MatrixPainter:
         self.write.set_verts(lay.map_quads("output", [r], [c]))
         self.frame = t
 
+    def cell_frames(self) -> list[tuple[int, np.ndarray]]:
+        """``(frame, quad)`` per output cell (row ``t`` of the matrix writes output cell ``t``), data coordinates."""
+        quads = self.layout.map_quads("output")
+        return list(zip(range(len(quads)), quads))
+
     @property
     def all_moving(self) -> list[Any]:
         return list(self._moving)

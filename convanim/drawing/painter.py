@@ -299,6 +299,13 @@ class Painter:
         """Every artist that can change between frames (left out of the still background)."""
         return list(self._moving)
 
+    def cell_frames(self) -> list[tuple[int, np.ndarray]]:
+        """``(frame, quad)`` for every output cell: the frame that computes it and its corners (data coordinates)."""
+        oh, ow = self.scene.output_shape
+        rr, cc = np.meshgrid(np.arange(oh), np.arange(ow), indexing="ij")
+        quads = self.layout.quads(rr.ravel(), cc.ravel(), "output")
+        return list(zip(range(oh * ow), quads))
+
     def moving(self) -> list[Any]:
         """What to draw over the still background for the current frame, in draw order."""
         artists = list(self._moving)
@@ -344,6 +351,18 @@ class Stage:
     def set_frame(self, t: int) -> None:
         for p in self.painters:
             p.set_frame(t)
+
+    def moving_artists(self) -> list[Any]:
+        """Every artist that may change between frames; the rest of the figure is the same in every frame."""
+        return [a for p in self.painters for a in p.all_moving]
+
+    def output_cells(self) -> list[tuple[int, np.ndarray]]:
+        """``(frame, polygon)`` per output cell: the frame that computes it, its corners in figure pixels (y up)."""
+        cells = []
+        for p in self.painters:
+            for t, quad in p.cell_frames():
+                cells.append((t, p.ax.transData.transform(quad)))
+        return cells
 
     def rgb(self) -> np.ndarray:
         """The current frame as an ``(h, w, 3)`` uint8 array (Agg), drawing only what moves."""
