@@ -76,7 +76,7 @@ def test_render_writes_files(tmp_path):
     r = run("render", "-i", "6", "-k", "3", "-s", "2", "-p", "1", "--transposed", "--numbers", "--labels",
             "--caption", "--theme", "dark", "--frame", "3", "-o", str(tmp_path / "t.svg"))
     assert r.returncode == 0, r.stderr
-    assert "output 6x6" in (tmp_path / "t.svg").read_text()
+    assert "output 6×6" in (tmp_path / "t.svg").read_text()
     r = run("render", "-i", "4", "-k", "3", "--style", "flat", "-o", str(tmp_path / "f_{frame}.png"))
     assert r.returncode == 0 and len(list(tmp_path.glob("f_*.png"))) == 4
 

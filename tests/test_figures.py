@@ -16,8 +16,8 @@ def texts(fig):
 def test_kernel_figure_shows_the_weights():
     fig = figures.kernel_figure()
     t = texts(fig)
-    assert t.count("2") == 4 and t.count("0") == 3 and "kernel 3x3" in t
-    assert texts(figures.kernel_figure([[1.5, -1]])) == ["1.5", "-1", "kernel 1x2"]
+    assert t.count("2") == 4 and t.count("0") == 3 and "kernel 3×3" in t
+    assert texts(figures.kernel_figure([[1.5, -1]])) == ["1.5", "−1", "kernel 1×2"]
     with pytest.raises(ValueError, match="kernel"):
         figures.kernel_figure(np.zeros((0, 3)))
 
@@ -40,7 +40,7 @@ def test_channels_figure_counts_maps_and_kernels():
     t = texts(fig)
     assert sum(s.startswith("w[") for s in t) == 6
     assert sum(s.startswith("output map") for s in t) == 3
-    assert any("3x2x3x3" in s for s in t)
+    assert any("3×2×3×3" in s for s in t)
     t = texts(figures.channels_figure(1, 4, i=4, k=2))
     assert sum(s.startswith("w[") for s in t) == 4
 

@@ -16,15 +16,20 @@ from convanim.core.matrix import matrix_symbols, tap_matrix
 from .strategies import conv_params, transpose_params
 
 
-def _drawn_entries(mp):
-    """Rows and columns of the entries drawn as non-zero, read back from the collection's polygons."""
-    lay = mp.layout
-    polys = [p for p in mp.ax.collections[1].get_paths()]
+def _matrix_panel(stage):
+    return stage.painters[0].plan.panels[-1]
+
+
+def _drawn_entries(stage):
+    """Rows and columns of the entries drawn as non-zero, read back from the plan's fills of the structure."""
+    mp = _matrix_panel(stage)
+    plan = stage.painters[0].plan
+    on = [s for s in plan.shapes if s.face == mp.on]
     cells = set()
-    for path in polys:
-        v = path.vertices[:4]
-        x0, y1 = v[:, 0].min(), v[:, 1].max()
-        cells.add((int(round(-y1)), int(round(x0 / lay.cell_w))))
+    for quad in on[0].verts:
+        r, c0 = mp.entry_of(quad)
+        width = int(round((quad[:, 0].max() - quad[:, 0].min()) / mp.cell_w))
+        cells |= {(r, c0 + j) for j in range(width)}
     return cells
 
 
@@ -37,37 +42,35 @@ SPECS = [ca.Conv(4, 3), ca.Conv((4, 5), (2, 3)), ca.Conv(5, 3, s=2, p=1), ca.Con
 def test_drawn_entries_are_exactly_the_matrix_nonzeros(spec):
     kernel = np.arange(1, spec.k[0] * spec.k[1] + 1, dtype=float).reshape(spec.k)  # no zero weight
     stage = _painter(spec, view="matrix", kernel=kernel)
-    mp = stage.painters[0]
+    mp = _matrix_panel(stage)
     C = ca.conv_matrix(spec, kernel)
-    assert mp.layout.shape == C.shape
+    assert (mp.R, mp.N) == C.shape
     expected = {tuple(rc) for rc in np.argwhere(C != 0)}
-    assert _drawn_entries(mp) == expected
+    assert _drawn_entries(stage) == expected
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=repr)
 def test_frame_highlights_match_the_scene(spec):
     stage = _painter(spec, view="matrix")
-    mp = stage.painters[0]
+    painter = stage.painters[0]
+    mp = _matrix_panel(stage)
     sc = scene(spec)
     index = sc.input_index()
     iw = spec.input_shape[1]
     for t in range(len(sc.frames)):
         stage.set_frame(t)
-        band = mp.band.get_paths()[0].vertices
-        assert np.isclose(band[:, 1].max(), -t)  # row t
+        # What the painter's artists hold, read back from matplotlib.
+        band = painter.movers["0:band"].get_paths()[0].vertices
+        assert mp.entry_of(band[:4])[0] == t  # row t
         frame = sc.frames[t]
         read_from_scene = {int(index[r, c]) for r, c in frame.taps if index[r, c] >= 0}
         read_drawn = set()
-        for path in mp.read.get_paths():
-            v = path.vertices[:4]
-            col = int(round(v[:, 0].min() - mp.layout.input_origin[0]))
-            row = int(round(mp.layout.input_origin[1] - v[:, 1].max()))
+        for path in painter.movers["0:read"].get_paths():
+            row, col = mp.map_cell(path.vertices[:4], "input")
             read_drawn.add(row * iw + col)
         assert read_drawn == read_from_scene, t
-        w = mp.write.get_paths()[0].vertices[:4]
-        col = int(round(w[:, 0].min() - mp.layout.output_origin[0]))
-        row = int(round(mp.layout.output_origin[1] - w[:, 1].max()))
-        assert (row, col) == frame.output_cell
+        w = painter.movers["0:write"].get_paths()[0].vertices[:4]
+        assert mp.map_cell(w, "output") == frame.output_cell
 
 
 @given(st.one_of(conv_params(max_i=5), transpose_params(max_i=3)))
@@ -97,7 +100,12 @@ def test_transposed_matrix_is_c_transposed_in_symbols():
 def test_svg_of_the_matrix_has_the_symbols(tmp_path):
     out = ca.render(ca.Conv(4, 3), tmp_path / "m.svg", view="matrix")
     texts = re.findall(r"<text[^>]*>([^<]*)</text>", out.read_text())
-    assert texts.count("w0,0") == 4 and texts.count("w2,2") == 4
+    # The weights are mathtext (w with a subscript): in SVG, a "w" and its subscript "0,0" in small type.
+    svg = out.read_text()
+    spans = re.findall(r"<text>\s*(.*?)</text>", svg, flags=re.S)
+    weights = ["".join(re.findall(r"<tspan[^>]*>([^<]*)</tspan>", sp)) for sp in spans]
+    assert sorted(w for w in weights if w.startswith("w")) == sorted(f"w{a},{b}" for a in range(3) for b in range(3)
+                                                                     for _ in range(4))
     assert sum(t == "0" for t in texts) == 4 * 16 - 4 * 9
 
 
@@ -110,7 +118,14 @@ def test_numbers_show_values_and_output(tmp_path):
 
 def test_both_views_in_one_frame(tmp_path):
     stage = _painter(ca.Conv(4, 3), view="both")
-    assert len(stage.figure.axes) == 2 and len(stage.painters) == 2
+    plan = stage.painters[0].plan
+    assert [type(p).__name__ for p in plan.panels] == ["GridPanel", "MatrixPanel"]
+    # One figure model: both panels on one Axes, side by side or one above the other, never overlapping.
+    assert len(stage.figure.axes) == 1
+    grid, matrix = plan.panels
+    g = grid.lay.canvas_outline + grid.offset
+    m = matrix._map_quads("output") + matrix.offset
+    assert g[:, 0].max() < m[..., 0].min() or g[:, 1].min() > m[..., 1].max()
     out = ca.render(ca.Conv(4, 3), tmp_path / "b.gif", view="both")
     from PIL import Image
 
@@ -121,16 +136,25 @@ def test_both_views_in_one_frame(tmp_path):
     (lambda: _painter(ca.Conv(17, 1), view="matrix"), "max_matrix=256"),
     (lambda: _painter(ca.Pool(4, 2), view="matrix"), "max pooling"),
     (lambda: _painter(ca.Conv(4, 3), view="table"), "view"),
-    (lambda: ca.draw(None, ca.Conv(4, 3), view="both"), "both"),
 ])
 def test_refusals(call, match):
     with pytest.raises(ValueError, match=match):
         call()
 
 
+def test_both_views_on_one_axes_of_yours():
+    from matplotlib.figure import Figure
+
+    ax = Figure(figsize=(8, 4)).add_subplot()
+    painter = ca.draw(ax, ca.Conv(4, 3), view="both", frame=2)
+    assert len(painter.plan.panels) == 2 and painter.frame == 2
+
+
 def test_limit_can_be_raised():
-    stage = _painter(ca.Conv(17, 1), view="matrix", max_matrix=289)
-    assert stage.painters[0].layout.shape == (289, 289)
+    with pytest.warns(UserWarning, match="entries left out"):
+        stage = _painter(ca.Conv(17, 1), view="matrix", max_matrix=289)
+    mp = _matrix_panel(stage)
+    assert (mp.R, mp.N) == (289, 289)
 
 
 def test_avg_pool_has_a_matrix_view():

@@ -71,7 +71,7 @@ def test_svg_keeps_numbers_as_text(tmp_path):
     for value in ["6.0", "17.0", "13.0", "4.0"]:
         assert value in texts
     assert texts.count("3") >= 2
-    assert any(t.startswith("input 5x5") for t in texts) and any(t.startswith("output 3x3") for t in texts)
+    assert any(t.startswith("input 5×5") for t in texts) and any(t.startswith("output 3×3") for t in texts)
 
 
 def test_svg_weights_of_a_transposed_view_are_rotated(tmp_path):
@@ -170,36 +170,34 @@ def test_cells_have_the_theme_colours(theme):
     th = THEMES[theme]
     painter = _painter(PS, theme=theme)
     painter.set_frame(0)
-    lay = painter.layout
-    centre = lambda r, c, plane="canvas": lay.centres(np.array(r), np.array(c), plane)  # noqa: E731
+    centre = painter.plan.panels[0].centre
     assert _close(_pixel(painter, centre(4, 4)), th.input)               # plain input cell
     assert _close(_pixel(painter, centre(6, 6)), th.padding)             # padding cell
     assert _close(_pixel(painter, centre(0, 0)), th.over("padding"))     # kernel over padding
-    assert _close(_pixel(painter, centre(1, 1)), th.over("input"))       # kernel over input
+    assert _close(_pixel(painter, centre(1, 2)), th.over("input"))       # kernel over input (off the lines)
     assert _close(_pixel(painter, centre(0, 0, "output")), th.over("output"))  # current output cell
     assert _close(_pixel(painter, centre(1, 1, "output")), th.output)    # other output cells
     painter.set_frame(8)  # the kernel moved: the old spot is plain again, the new one shaded
     assert _close(_pixel(painter, centre(0, 0)), th.padding)
-    assert _close(_pixel(painter, centre(5, 5)), th.over("input"))
+    assert _close(_pixel(painter, centre(4, 5)), th.over("input"))
     assert _close(_pixel(painter, centre(2, 2, "output")), th.over("output"))
 
 
 def test_transposed_inserted_zeros_are_white_and_input_blue():
     painter = _painter(ca.Conv(5, 3, s=2).transpose())
     painter.set_frame(24)  # kernel at the bottom-right, away from the cells probed
-    lay, th = painter.layout, painter.theme
-    sc = painter.scene
-    r0, c0 = min(sc.input_cells)
-    assert _close(_pixel(painter, lay.centres(r0, c0)), th.input)
-    assert _close(_pixel(painter, lay.centres(r0, c0 + 1)), th.padding)  # an inserted zero
+    panel, th = painter.plan.panels[0], painter.theme
+    r0, c0 = min(panel.sc.input_cells)
+    assert _close(_pixel(painter, panel.centre(r0, c0)), th.input)
+    assert _close(_pixel(painter, panel.centre(r0, c0 + 1)), th.padding)  # an inserted zero
 
 
 def test_dilated_kernel_shades_taps_not_gaps():
     painter = _painter(ca.Conv(7, 3, d=2))
     painter.set_frame(0)
-    lay, th = painter.layout, painter.theme
-    assert _close(_pixel(painter, lay.centres(2, 2)), th.over("input"))  # a tap
-    assert _close(_pixel(painter, lay.centres(1, 1)), th.input)          # a gap
+    panel, th = painter.plan.panels[0], painter.theme
+    assert _close(_pixel(painter, panel.centre(2, 2)), th.over("input"))  # a tap
+    assert _close(_pixel(painter, panel.centre(1, 1)), th.input)          # a gap
 
 
 def test_blitted_frames_equal_full_redraws(tmp_path):

@@ -1,4 +1,4 @@
-"""The drawing API: ``draw``, ``figure``, ``animation``, ``render``.
+"""The drawing API: ``draw`` (on your Axes) and ``figure`` (a new Figure), both through one plan and one painter.
 
 Figures are built with :class:`matplotlib.figure.Figure` and an Agg canvas,
 never through pyplot: no window opens, no global state is touched, and the
@@ -13,17 +13,18 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ..core.geometry import MAX_FRAMES, scene
+from ..core.geometry import MAX_FRAMES
 from ..core.matrix import MAX_MATRIX
 from ..core.spec import Spec
-from .layout import layout
-from .painter import Painter, Stage, caption_text
+from .captions import caption_pieces
+from .grid_plan import MAX_PLAIN_SIDE_PT, GridPanel
+from .matrix_plan import MatrixPanel
+from .measure import mpl_measure
+from .painter import Painter, Stage, axes_box_pt
+from .plan import Plan, compose
+from .theme import get_theme
 
-__all__ = ["draw", "figure"]
-
-#: Default pixels per cell unit at 100 dpi (the guide's figures use about 30), and the largest side in pixels.
-UNIT_PX = 30.0
-MAX_SIDE_PX = 900.0
+__all__ = ["draw", "figure", "make_plan", "VIEWS"]
 
 _DRAW_KEYS = ("style", "numbers", "x", "kernel", "theme", "labels", "caption", "fontsize", "max_frames",
               "view", "max_matrix")
@@ -54,18 +55,18 @@ def draw(ax: Axes, spec: Spec, frame: int = 0, *, style: str = "paper", numbers:
     labels, caption : bool
         Name the input and output maps; write the parameters and the formula.
     fontsize : float, optional
-        Points for labels and captions (default: in proportion to the cells).
-    view : "grid" or "matrix"
-        The sliding kernel, or the guide's unrolled matrix C (C^T for a transposed
-        convolution) with the cells row ``frame`` reads and writes.  (``"both"``
-        needs two Axes: use :func:`figure` or :func:`render`.)
+        Points for labels and captions (default 10 and 9; never under 6).
+    view : "grid", "matrix" or "both"
+        The sliding kernel, the guide's unrolled matrix C (C^T for a transposed
+        convolution) with the cells row ``frame`` reads and writes, or both.
     max_frames, max_matrix : int
         Refusal limits for absurd sizes (10,000 frames; a 256-row or -column matrix).
 
     Returns
     -------
-    Painter or MatrixPainter
-        Call ``.set_frame(t)`` to move the kernel.
+    Painter
+        Call ``.set_frame(t)`` to move the kernel.  Text sizes are in points,
+        laid out for the Axes' size at the time of the call.
 
     Examples
     --------
@@ -75,24 +76,17 @@ def draw(ax: Axes, spec: Spec, frame: int = 0, *, style: str = "paper", numbers:
     >>> painter = ca.draw(ax, ca.Conv(5, 3, s=2, p=1), frame=4)
     """
     _check_frame_arg(frame)
-    if view not in ("grid", "matrix"):
-        raise ValueError(f"view must be 'grid' or 'matrix' on one Axes ('both' needs figure() or render()), "
-                         f"got {view!r}")
-    painter = _make_painter(ax, spec, view, dict(style=style, numbers=numbers, x=x, kernel=kernel, theme=theme,
-                                                 labels=labels, caption=caption, fontsize=fontsize,
-                                                 max_frames=max_frames, max_matrix=max_matrix))
+    if not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
+    plan = make_plan(spec, view=view, style=style, numbers=numbers, x=x, kernel=kernel, theme=theme, labels=labels,
+                     caption=caption, fontsize=fontsize, max_frames=max_frames, max_matrix=max_matrix,
+                     box_pt=axes_box_pt(ax))
+    painter = Painter(ax, plan)
     painter.set_frame(frame)
     return painter
 
 
-def _make_painter(ax: Axes, spec: Spec, view: str, kw: dict[str, Any]) -> Any:
-    if view == "matrix":
-        from .matrix_painter import MatrixPainter
-
-        # The matrix view always names C, x and y: without them the picture cannot be read.
-        mkw = {k: v for k, v in kw.items() if k not in ("style", "caption", "labels")}
-        return MatrixPainter(ax, spec, labels=True, **mkw)
-    return Painter(ax, spec, **{k: v for k, v in kw.items() if k != "max_matrix"})
+VIEWS = ("grid", "matrix", "both")
 
 
 def _check_frame_arg(frame: Any) -> None:
@@ -100,70 +94,73 @@ def _check_frame_arg(frame: Any) -> None:
         raise TypeError(f"frame must be an int, got {type(frame).__name__}")
 
 
-VIEWS = ("grid", "matrix", "both")
+def make_plan(spec: Spec, *, view: str = "grid", style: str = "paper", numbers: bool = False, x: Any = None,
+              kernel: Any = None, theme: Any = None, labels: bool = False, caption: bool = False,
+              fontsize: Optional[float] = None, max_frames: int = MAX_FRAMES, max_matrix: int = MAX_MATRIX,
+              box_pt: Optional[tuple[float, float]] = None) -> Plan:
+    """The Plan of ``spec`` in ``view``, measured with matplotlib and the caller's fonts.
 
-
-def _panel_bounds(spec: Spec, view: str, style: str, labels: bool, caption: bool, numbers: bool,
-                  max_frames: int, max_matrix: int) -> list[tuple[float, float, float, float]]:
+    Examples
+    --------
+    >>> import convanim as ca
+    >>> make_plan(ca.Conv(4, 3), view="both").n_frames
+    4
+    """
     if view not in VIEWS:
         raise ValueError(f"view must be one of {', '.join(VIEWS)}, got {view!r}")
-    panels = []
+    th = get_theme(theme)
+    panels: list[Any] = []
     if view in ("grid", "both"):
-        lay = layout(scene(spec, max_frames=max_frames), style, labels=labels,
-                     caption=caption_text(spec) if caption else ())
-        panels.append(lay.bounds)
+        panels.append(GridPanel(spec, style=style, numbers=numbers, x=x, kernel=kernel, theme=th,
+                                max_frames=max_frames))
     if view in ("matrix", "both"):
-        from ..core.matrix import check_matrix_size
-        from .matrix_layout import matrix_layout
+        panels.append(MatrixPanel(spec, numbers=numbers, x=x, kernel=kernel, theme=th, max_frames=max_frames,
+                                  max_matrix=max_matrix))
+    arrange = "row"
+    if view == "both":
+        rows, cols = panels[1].R, panels[1].N
+        arrange = "column" if cols > 2 * rows else "row"
+    plan = compose(panels, th, measure=mpl_measure, labels=labels,
+                   caption=caption_pieces(spec) if caption else None, fontsize=fontsize, box_pt=box_pt,
+                   max_plain_side=MAX_PLAIN_SIDE_PT, arrange=arrange, title=repr(spec))
+    plan.spec = spec
+    return plan
 
-        check_matrix_size(spec, max_matrix)
-        scene(spec, max_frames=max_frames)
-        panels.append(matrix_layout(spec, numbers=numbers).bounds)
-    return panels
 
-
-def _new_figure(panels: Sequence[tuple[float, float, float, float]], *,
-                figsize: Optional[Sequence[float]] = None, dpi: Optional[float] = None) -> Figure:
-    """A Figure with an Agg canvas and one Axes per panel, side by side, sized so that the drawing fills it at a
-    steady scale."""
-    widths = [b[1] - b[0] for b in panels]
-    heights = [b[3] - b[2] for b in panels]
-    w_units, h_units = sum(widths), max(heights)
+def _new_figure(plan: Plan, figsize: Optional[Sequence[float]], dpi: Optional[float]) -> tuple[Figure, Plan]:
+    """A Figure with an Agg canvas and one Axes filling it, sized to the plan (whole pixels at 100 dpi, so that
+    every format has the same box)."""
     dpi = 100.0 if dpi is None else float(dpi)
     if not dpi > 0:
         raise ValueError(f"dpi must be positive, got {dpi}")
     if figsize is None:
-        unit = min(UNIT_PX, MAX_SIDE_PX / max(h_units, w_units / len(panels)))
-        # Whole pixels at 100 dpi, so every format has the same box.
-        figsize = (round(w_units * unit) / 100.0, round(h_units * unit) / 100.0)
-    else:
-        if len(figsize) != 2 or not all(isinstance(v, (int, float)) and v > 0 for v in figsize):
-            raise ValueError(f"figsize must be (width, height) in inches, both positive, got {figsize!r}")
-    fig = Figure(figsize=tuple(figsize), dpi=dpi)
+        w_pt, h_pt = plan.size_pt
+        figsize = (np.ceil(w_pt / 72.0 * 100.0 - 1e-6) / 100.0, np.ceil(h_pt / 72.0 * 100.0 - 1e-6) / 100.0)
+        plan.fit_to(figsize[0] * 72.0, figsize[1] * 72.0)
+    fig = Figure(figsize=(float(figsize[0]), float(figsize[1])), dpi=dpi)
     FigureCanvasAgg(fig)
-    left = 0.0
-    for w in widths:
-        fig.add_axes((left / w_units, 0, w / w_units, 1))
-        left += w
-    return fig
+    fig.add_axes((0.0, 0.0, 1.0, 1.0))
+    return fig, plan
 
 
 def _painter(spec: Spec, **kw: Any) -> Stage:
     """A new figure drawing ``spec`` with the keywords of :func:`figure`, as a :class:`Stage`."""
-    unknown = set(kw) - set(_DRAW_KEYS) - {"figsize", "dpi", "view", "max_matrix"}
+    unknown = set(kw) - set(_DRAW_KEYS) - {"figsize", "dpi"}
     if unknown:
         raise TypeError(f"unexpected keyword argument {sorted(unknown)[0]!r}")
-    view = kw.pop("view", "grid")
     figsize, dpi = kw.pop("figsize", None), kw.pop("dpi", None)
-    panels = _panel_bounds(spec, view, kw.get("style", "paper"), kw.get("labels", False), kw.get("caption", False),
-                           kw.get("numbers", False), kw.get("max_frames", MAX_FRAMES),
-                           kw.get("max_matrix", MAX_MATRIX))
-    fig = _new_figure(panels, figsize=figsize, dpi=dpi)
-    views = ["grid", "matrix"] if view == "both" else [view]
-    painters = [_make_painter(ax, spec, v, dict(kw)) for ax, v in zip(fig.axes, views)]
-    fig.set_facecolor(painters[0].theme.mpl("background"))
-    stage = Stage(fig, painters)
-    fig._convanim_stage = stage  # keep the painters alive with their figure
+    if figsize is not None:
+        if (not isinstance(figsize, (tuple, list)) or len(figsize) != 2
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < 1000
+                           for v in figsize)):
+            raise ValueError(f"figsize must be (width, height) in inches, both positive, got {figsize!r}")
+        kw["box_pt"] = (float(figsize[0]) * 72.0, float(figsize[1]) * 72.0)
+    plan = make_plan(spec, **kw)
+    fig, plan = _new_figure(plan, figsize, dpi)
+    painter = Painter(fig.axes[0], plan)
+    fig.set_facecolor(painter.theme.mpl("background"))
+    stage = Stage(fig, [painter])
+    fig._convanim_stage = stage  # keep the painter alive with its figure
     return stage
 
 

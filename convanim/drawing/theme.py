@@ -7,9 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any, Mapping, Tuple, Union
 
-__all__ = ["Theme", "THEMES", "get_theme"]
+__all__ = ["Theme", "THEMES", "get_theme", "contrast", "luminance"]
 
 RGB = Tuple[int, int, int]
+
+#: WCAG 2 AA: the least contrast ratio for normal text.
+AA = 4.5
 
 
 @dataclass(frozen=True)
@@ -50,16 +53,50 @@ class Theme:
         a = self.shade_alpha
         return tuple(round(a * s + (1 - a) * c) for s, c in zip(self.shade, getattr(self, base)))  # type: ignore
 
+    def ink(self, background: RGB) -> RGB:
+        """The text colour for ``background``: the theme's text colour, black or white, whichever contrasts most.
+
+        Examples
+        --------
+        >>> THEMES["guide"].ink(THEMES["guide"].over("input"))
+        (255, 255, 255)
+        """
+        if contrast(self.text, background) >= AA:
+            return self.text
+        return max((self.text, (0, 0, 0), (255, 255, 255)), key=lambda c: contrast(c, background))
+
     def key_colours(self) -> list[RGB]:
         """The flat colours a figure is made of, for building a GIF palette."""
         names = ("background", "padding", "input", "output", "line", "text", "mark")
-        cols = [getattr(self, n) for n in names]
+        cols = [getattr(self, n) for n in names] + [(0, 0, 0), (255, 255, 255)]
         cols += [self.over(n) for n in ("input", "output", "padding", "background")]
         seen: list[RGB] = []
         for c in cols:
             if c not in seen:
                 seen.append(c)
         return seen
+
+
+def luminance(rgb: RGB) -> float:
+    """WCAG 2 relative luminance of an sRGB colour of 0-255 ints."""
+    def channel(v: float) -> float:
+        v = v / 255
+        return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: RGB, b: RGB) -> float:
+    """WCAG 2 contrast ratio of two colours, from 1 to 21 (AA asks 4.5 for text).
+
+    Examples
+    --------
+    >>> round(contrast((0, 0, 0), (255, 255, 255)), 1)
+    21.0
+    """
+    la, lb = sorted((luminance(a), luminance(b)))
+    return (lb + 0.05) / (la + 0.05)
 
 
 THEMES: dict[str, Theme] = {
