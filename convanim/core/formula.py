@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from fractions import Fraction
-from typing import TYPE_CHECKING, Mapping, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Mapping, Optional, Sequence, Tuple, Union
 
 if TYPE_CHECKING:  # pragma: no cover
     from .spec import Spec
@@ -23,7 +23,7 @@ __all__ = [
     "Expr", "Sym", "Num", "Sum", "Prod", "Div", "Round", "Group",
     "render", "evaluate", "substitute",
     "Relationship", "RELATIONSHIP_FORMULAS", "GENERAL_TRANSPOSED", "general_pool",
-    "Formula", "axis_formula", "formulas", "AXES",
+    "Formula", "axis_formula", "formulas", "join_math", "AXES",
 ]
 
 AXES = ("height", "width")
@@ -176,8 +176,6 @@ def substitute(e: Expr, values: Mapping[str, int]) -> Expr:
     """``e`` with every symbol replaced by ``values[symbol.key]``."""
     if isinstance(e, Sym):
         return Num(values[e.key])
-    if isinstance(e, Num):
-        return e
     if isinstance(e, Sum):
         return Sum(tuple((sign, substitute(t, values)) for sign, t in e.terms))
     if isinstance(e, Prod):
@@ -186,9 +184,7 @@ def substitute(e: Expr, values: Mapping[str, int]) -> Expr:
         return Div(substitute(e.num, values), substitute(e.den, values))
     if isinstance(e, Round):
         return Round(e.kind, substitute(e.arg, values))
-    if isinstance(e, Group):
-        return Group(substitute(e.inner, values))
-    raise TypeError(f"e must be an Expr, got {type(e).__name__}")
+    return Group(substitute(e.inner, values)) if isinstance(e, Group) else e  # a Num stays
 
 
 def evaluate(e: Expr, values: Optional[Mapping[str, int]] = None) -> Fraction:
@@ -324,7 +320,7 @@ class Formula:
             out.append(wrap("= " + render(self.substituted, math)))
         out.append(wrap(f"= {self.result}"))
         if self.note:
-            out.append(self.note)
+            out += self.note.split()  # words: a caption may break between them
         return out
 
     def parts(self, case: bool = True) -> list[str]:
@@ -342,8 +338,28 @@ class Formula:
         return " ".join(self.parts(case))
 
     def math(self, case: bool = True) -> str:
-        r"""The line as mathtext: ``relationship 6: $o =$ $\lfloor (i + 2p - k)/s \rfloor + 1$ ...``."""
-        return " ".join(self.math_parts(case))
+        r"""The line as mathtext: ``relationship 6: $o = \lfloor (i + 2p - k)/s \rfloor + 1 = ...$``."""
+        return join_math(self.math_parts(case))
+
+
+def join_math(pieces: Sequence[str]) -> str:
+    r"""Join pieces with spaces, merging neighbouring ``$...$`` pieces into one math segment.
+
+    Mathtext spaces a relation on both sides even at a segment's edge, so
+    ``$o =$ $i$`` would show a double space; one segment spaces it as TeX does.
+
+    Examples
+    --------
+    >>> join_math(["relationship 3:", "$o =$", "$i$", "$= 5$"])
+    'relationship 3: $o = i = 5$'
+    """
+    out = ""
+    for piece in pieces:
+        if out.endswith("$") and piece.startswith("$"):
+            out = out[:-1] + " " + piece[1:]  # close and reopen: one segment
+        else:
+            out += (" " if out else "") + piece
+    return out
 
 
 def axis_formula(kind: str, number: Optional[int], values: Mapping[str, int], result: int,
@@ -395,7 +411,7 @@ def formulas(spec: "Spec") -> list[Formula]:
     out = []
     for ax in (0, 1):
         values = {n: getattr(spec, n)[ax] for n in ("i", "k", "s", "p", "d")}
-        values["a"] = spec.output_padding[ax] if spec.kind == "conv_transpose" else 0
+        values["a"] = getattr(spec, "output_padding", (0, 0))[ax]  # a transposed convolution's only
         out.append(axis_formula(spec.kind, numbers[ax], values, spec.output_shape[ax],
                                 ceil_mode=getattr(spec, "ceil_mode", False)))
     if out[0] == out[1]:

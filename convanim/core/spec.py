@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Optional, Tuple, Union
 
 from . import arithmetic as ar
+from .caption import direct_view, notes
 from .formula import formulas
 
 __all__ = ["Conv", "ConvTranspose", "Pool", "Spec", "Size", "Pair"]
@@ -230,20 +231,8 @@ class ConvTranspose(_Spec):
 
 
     def _notes(self) -> list[str]:
-        pad = self.view_padding
-        parts = []
-        if self.s != (1, 1):
-            parts.append(f"the input stretched by s - 1 = {_fmt(tuple(x - 1 for x in self.s))} zeros between units")
-        if pad[0] >= 0 and pad[1] >= 0:
-            parts.append(f"p' = d(k - 1) - p = {_fmt(pad)} zeros of padding on each side")
-        else:
-            parts.append(f"p' = d(k - 1) - p = {_fmt(pad)} (negative: the stretched input is cropped)")
-        if self.output_padding != (0, 0):
-            parts.append(f"output_padding = {_fmt(self.output_padding)} more at the bottom and right")
-        kernel = "the kernel rotated by 180 degrees"
-        if self.d != (1, 1):
-            kernel += f" dilated by {_fmt(self.d)}"
-        return [f"direct view: {kernel}, unit stride, over " + ", ".join(parts)]
+        view = direct_view(self)
+        return [view.plain()] if view else []
 
 
 @dataclass(frozen=True, init=False, repr=False)
@@ -303,8 +292,7 @@ class Pool(_Spec):
 
 
     def _notes(self) -> list[str]:
-        return ["max pooling pads with -inf" if self.mode == "max" else
-                "average pooling divides by the window size, padding included"] if self.p != (0, 0) else []
+        return [n.plain() for n in notes(self)]
 
 
 def _set_common(obj: _Spec, i: Size, k: Size, s: Size, p: Size, d: Size) -> None:
