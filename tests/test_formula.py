@@ -49,7 +49,7 @@ def check_spec(spec):
         assert evaluate(f.substituted) == f.result == spec.output_shape[ax]
         assert f.substituted == substitute(f.expr, values_of(spec, ax)) or f.note and "dropped" in f.note
         assert f.plain() == " ".join(f.parts())
-        assert render(f.expr) in f.parts() and f"= {f.result}" in f.parts()
+        assert f"{f.lhs.text} = {render(f.expr)}" in f.parts() and f"= {f.result}" in f.parts()
         for piece in f.math_parts(case=True):
             assert piece.count("$") % 2 == 0 and parses(piece)
         assert parses(f.math()) and parses(f.math(case=False))
@@ -127,11 +127,13 @@ def test_math_forms_use_floor_brackets_primes_and_one_segment():
     t = ca.Conv(6, 3, s=2, p=1).transpose()
     (f,) = formulas(t)
     assert f.math_parts(case=False) == [
-        "relationship 14:", "$o' =$", "$s(i' - 1) + a + k - 2p$", r"$= 2(3 - 1) + 1 + 3 - 2 \cdot 1$", "$= 6$"]
+        "relationship 14:", "$o' = s(i' - 1) + a + k - 2p$", r"$= 2(3 - 1) + 1 + 3 - 2 \cdot 1$", "$= 6$"]
     assert f.math(case=False) == r"relationship 14: $o' = s(i' - 1) + a + k - 2p = 2(3 - 1) + 1 + 3 - 2 \cdot 1 = 6$"
     (g,) = formulas(ca.Conv(5, 3, s=2, p=1))
     assert r"\lfloor (i + 2p - k)/s \rfloor + 1" in g.math()
     assert join_math(["a", "$x$", "$= 1$", "b", "$y$"]) == "a $x = 1$ b $y$"
+    # The formula's pieces: the head, "lhs = symbolic", "= substituted", "= result".
+    assert len(f.parts(case=False)) == 4 and f.parts(case=False)[1] == "o' = s(i' - 1) + a + k - 2p"
 
 
 def test_caption_lines_for_the_lead():
@@ -145,7 +147,7 @@ def test_caption_lines_for_the_lead():
     assert cap.lines()[0] == ["Transposed convolution:", "input 3×3", "→ output 6×6,", "k = 3,", "s = 2,", "p = 1,",
                               "output_padding = 1"]
     assert len(cap.plain(view=True)) == 3 and cap.direct_view.math().startswith(
-        r"direct view: the kernel rotated by $180^\circ$, unit stride, over the input stretched by $s - 1 = 1$")
+        r"direct view: the kernel rotated by 180°, unit stride, over the input stretched by $s - 1 = 1$")
     rect = caption(ca.Conv((5, 7), 3, s=(2, 1), p=1))
     assert rect.plain() == [
         "Convolution: input 5×7 → output 3×7, k = 3, s = (2, 1), p = 1",

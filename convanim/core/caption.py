@@ -203,7 +203,7 @@ def direct_view(spec: "Spec") -> Optional[Note]:
         op = _value(spec.output_padding)
         toks.append([_eq(f"output_padding = {op}", rf"\mathrm{{output\_padding}} = {op}")]
                     + _words("more at the bottom and right"))
-    items = _words("direct view: the kernel rotated by") + [("180 degrees", r"$180^\circ$")]
+    items = _words("direct view: the kernel rotated by") + [("180 degrees", "180°")]
     if spec.d != (1, 1):
         items += _words("dilated by") + [(_value(spec.d), _value(spec.d))]
     items[-1] = (items[-1][0] + ",", items[-1][1] + ",")

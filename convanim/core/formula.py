@@ -293,7 +293,7 @@ class Formula:
     --------
     >>> f = axis_formula("conv", 6, dict(i=5, k=3, s=2, p=1, d=1, a=0), 3)
     >>> f.parts()
-    ['relationship 6 (zero padding, non-unit strides):', 'o =', 'floor((i + 2p - k) / s) + 1', '= floor((5 + 2*1 - 3) / 2) + 1', '= 3']
+    ['relationship 6 (zero padding, non-unit strides):', 'o = floor((i + 2p - k) / s) + 1', '= floor((5 + 2*1 - 3) / 2) + 1', '= 3']
     """
 
     number: Optional[int]
@@ -315,7 +315,8 @@ class Formula:
     def _pieces(self, math: bool) -> list[str]:
         wrap = (lambda t: f"${t}$") if math else (lambda t: t)
         lhs = self.lhs.tex if math else self.lhs.text
-        out = [wrap(f"{lhs} ="), wrap(render(self.expr, math))]
+        # The left-hand side stays with its expression: a line never ends on a bare "o =".
+        out = [wrap(f"{lhs} = {render(self.expr, math)}")]
         if not isinstance(self.substituted, Num):  # "o = i = 5", not "o = i = 5 = 5"
             out.append(wrap("= " + render(self.substituted, math)))
         out.append(wrap(f"= {self.result}"))
@@ -350,7 +351,7 @@ def join_math(pieces: Sequence[str]) -> str:
 
     Examples
     --------
-    >>> join_math(["relationship 3:", "$o =$", "$i$", "$= 5$"])
+    >>> join_math(["relationship 3:", "$o = i$", "$= 5$"])
     'relationship 3: $o = i = 5$'
     """
     out = ""
