@@ -11,6 +11,8 @@ from __future__ import annotations
 import numbers
 from typing import Optional
 
+from .formula import RELATIONSHIP_FORMULAS
+
 __all__ = [
     "check_int",
     "conv_output_size",
@@ -23,24 +25,10 @@ __all__ = [
     "RELATIONSHIPS",
 ]
 
-#: The guide's relationships: number -> (case, formula in the guide's letters).
-RELATIONSHIPS: dict[int, tuple[str, str]] = {
-    1: ("no zero padding, unit strides", "o = (i - k) + 1"),
-    2: ("zero padding, unit strides", "o = (i - k) + 2p + 1"),
-    3: ("half (same) padding, unit strides", "o = i"),
-    4: ("full padding, unit strides", "o = i + (k - 1)"),
-    5: ("no zero padding, non-unit strides", "o = floor((i - k) / s) + 1"),
-    6: ("zero padding, non-unit strides", "o = floor((i + 2p - k) / s) + 1"),
-    7: ("pooling", "o = floor((i - k) / s) + 1"),
-    8: ("transposed: no zero padding, unit strides", "o' = i' + (k - 1)"),
-    9: ("transposed: zero padding, unit strides", "o' = i' + (k - 1) - 2p"),
-    10: ("transposed: half (same) padding, unit strides", "o' = i'"),
-    11: ("transposed: full padding, unit strides", "o' = i' - (k - 1)"),
-    12: ("transposed: no zero padding, non-unit strides", "o' = s(i' - 1) + k"),
-    13: ("transposed: zero padding, non-unit strides", "o' = s(i' - 1) + k - 2p"),
-    14: ("transposed: zero padding, non-unit strides, any i", "o' = s(i' - 1) + a + k - 2p"),
-    15: ("dilated convolution", "o = floor((i + 2p - k - (k - 1)(d - 1)) / s) + 1"),
-}
+#: The guide's relationships: number -> (case, formula in the guide's letters), e.g.
+#: ``RELATIONSHIPS[6] == ("zero padding, non-unit strides", "o = floor((i + 2p - k) / s) + 1")``.
+#: Written once, as expression trees, in :mod:`convanim.core.formula`.
+RELATIONSHIPS: dict[int, tuple[str, str]] = {n: (r.case, r.plain()) for n, r in RELATIONSHIP_FORMULAS.items()}
 
 
 def check_int(name: str, value: object, minimum: int) -> int:

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Optional, Tuple, Union
 
 from . import arithmetic as ar
-from .arithmetic import RELATIONSHIPS
+from .caption import direct_view, notes
+from .formula import formulas
 
 __all__ = ["Conv", "ConvTranspose", "Pool", "Spec", "Size", "Pair"]
 
@@ -88,9 +89,6 @@ class _Spec:
     def _axis_relationship(self, a: int) -> Optional[int]:  # pragma: no cover
         raise NotImplementedError
 
-    def _axis_formula(self, a: int) -> str:  # pragma: no cover
-        raise NotImplementedError
-
     def _params(self) -> str:
         parts = [f"i={_fmt(self.i)}", f"k={_fmt(self.k)}"]
         for name, default in (("s", (1, 1)), ("p", (0, 0)), ("d", (1, 1))):
@@ -111,23 +109,12 @@ class _Spec:
         relationship 6 (zero padding, non-unit strides): o = floor((i + 2p - k) / s) + 1 = floor((5 + 2*1 - 3) / 2) + 1 = 3
         """
         lines = [f"{self!r}: input {shape_text(self.input_shape)} -> output {shape_text(self.output_shape)}"]
-        per_axis = [self._axis_formula(a) for a in (0, 1)]
-        if per_axis[0] == per_axis[1]:
-            lines.append(per_axis[0])
-        else:
-            lines += [f"{_AXES[a]}: {per_axis[a]}" for a in (0, 1)]
+        lines += [f.plain() for f in formulas(self)]
         lines += self._notes()
         return "\n".join(lines)
 
     def _notes(self) -> list[str]:
         return []
-
-
-def _rel_text(rel: Optional[int], formula_numbers: str, general: str) -> str:
-    if rel is None:
-        return f"{general} = {formula_numbers}"
-    case, letters = RELATIONSHIPS[rel]
-    return f"relationship {rel} ({case}): {letters} = {formula_numbers}"
 
 
 @dataclass(frozen=True, init=False, repr=False)
@@ -186,22 +173,6 @@ class Conv(_Spec):
     def _axis_relationship(self, a: int) -> Optional[int]:
         return ar.conv_relationship(**self._axis(a))
 
-    def _axis_formula(self, a: int) -> str:
-        v = self._axis(a)
-        i, k, s, p, d = v["i"], v["k"], v["s"], v["p"], v["d"]
-        o = self.output_shape[a]
-        rel = self._axis_relationship(a)
-        numbers_ = {
-            1: f"({i} - {k}) + 1 = {o}",
-            2: f"({i} - {k}) + 2*{p} + 1 = {o}",
-            3: f"{o}",
-            4: f"{i} + ({k} - 1) = {o}",
-            5: f"floor(({i} - {k}) / {s}) + 1 = {o}",
-            6: f"floor(({i} + 2*{p} - {k}) / {s}) + 1 = {o}",
-            15: f"floor(({i} + 2*{p} - {k} - ({k} - 1)({d} - 1)) / {s}) + 1 = {o}",
-        }[rel]
-        return _rel_text(rel, numbers_, "")
-
 
 @dataclass(frozen=True, init=False, repr=False)
 class ConvTranspose(_Spec):
@@ -258,39 +229,10 @@ class ConvTranspose(_Spec):
     def _axis_relationship(self, a: int) -> Optional[int]:
         return ar.conv_transpose_relationship(output_padding=self.output_padding[a], **self._axis(a))
 
-    def _axis_formula(self, a: int) -> str:
-        v = self._axis(a)
-        i, k, s, p, d = v["i"], v["k"], v["s"], v["p"], v["d"]
-        op = self.output_padding[a]
-        o = self.output_shape[a]
-        rel = self._axis_relationship(a)
-        numbers_ = {
-            8: f"{i} + ({k} - 1) = {o}",
-            9: f"{i} + ({k} - 1) - 2*{p} = {o}",
-            10: f"{o}",
-            11: f"{i} - ({k} - 1) = {o}",
-            12: f"{s}({i} - 1) + {k} = {o}",
-            13: f"{s}({i} - 1) + {k} - 2*{p} = {o}",
-            14: f"{s}({i} - 1) + {op} + {k} - 2*{p} = {o}",
-            None: f"({i} - 1)*{s} - 2*{p} + {d}({k} - 1) + {op} + 1 = {o}",
-        }[rel]
-        return _rel_text(rel, numbers_, "o' = (i' - 1)s - 2p + d(k - 1) + output_padding + 1")
 
     def _notes(self) -> list[str]:
-        pad = self.view_padding
-        parts = []
-        if self.s != (1, 1):
-            parts.append(f"the input stretched by s - 1 = {_fmt(tuple(x - 1 for x in self.s))} zeros between units")
-        if pad[0] >= 0 and pad[1] >= 0:
-            parts.append(f"p' = d(k - 1) - p = {_fmt(pad)} zeros of padding on each side")
-        else:
-            parts.append(f"p' = d(k - 1) - p = {_fmt(pad)} (negative: the stretched input is cropped)")
-        if self.output_padding != (0, 0):
-            parts.append(f"output_padding = {_fmt(self.output_padding)} more at the bottom and right")
-        kernel = "the kernel rotated by 180 degrees"
-        if self.d != (1, 1):
-            kernel += f" dilated by {_fmt(self.d)}"
-        return [f"direct view: {kernel}, unit stride, over " + ", ".join(parts)]
+        view = direct_view(self)
+        return [view.plain()] if view else []
 
 
 @dataclass(frozen=True, init=False, repr=False)
@@ -348,23 +290,9 @@ class Pool(_Spec):
     def _axis_relationship(self, a: int) -> Optional[int]:
         return ar.pool_relationship(ceil_mode=self.ceil_mode, **self._axis(a))
 
-    def _axis_formula(self, a: int) -> str:
-        v = self._axis(a)
-        i, k, s, p, d = v["i"], v["k"], v["s"], v["p"], v["d"]
-        o = self.output_shape[a]
-        rel = self._axis_relationship(a)
-        if rel == 7:
-            return _rel_text(7, f"floor(({i} - {k}) / {s}) + 1 = {o}", "")
-        rnd = "ceil" if self.ceil_mode else "floor"
-        general = f"o = {rnd}((i + 2p - d(k - 1) - 1) / s) + 1"
-        text = _rel_text(None, f"{rnd}(({i} + 2*{p} - {d}({k} - 1) - 1) / {s}) + 1 = {o}", general)
-        if self.ceil_mode:
-            text += " (ceil_mode: no window may start in the right padding)"
-        return text
 
     def _notes(self) -> list[str]:
-        return ["max pooling pads with -inf" if self.mode == "max" else
-                "average pooling divides by the window size, padding included"] if self.p != (0, 0) else []
+        return [n.plain() for n in notes(self)]
 
 
 def _set_common(obj: _Spec, i: Size, k: Size, s: Size, p: Size, d: Size) -> None:

@@ -1,0 +1,264 @@
+"""What a figure's caption and labels say, as data: plain text and matplotlib mathtext.
+
+A caption is a layer line ("Convolution: input 5×5 → output 3×3, k = 3, s = 2,
+p = 1"), one :class:`~convanim.core.formula.Formula` per distinct axis, notes
+(pooling's padding) and, for a transposed convolution, the direct view.  Every
+line comes as pieces: a caption may break a line between two pieces, never
+inside one, so a formula is never split.  Pure: no matplotlib.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Optional, Tuple, cast
+
+from .formula import Formula, Sym, d, formulas, join_math, k, p, render, s
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .spec import ConvTranspose, Pool, Spec
+
+__all__ = ["size_text", "LayerLine", "MapLabel", "Note", "Caption",
+           "layer_line", "map_labels", "direct_view", "notes", "caption"]
+
+Pair = Tuple[int, int]
+Token = Tuple[str, str]  # (plain, mathtext) of one unbreakable piece
+
+_KIND_WORDS = {"conv": "convolution", "conv_transpose": "transposed convolution"}
+
+
+def size_text(shape: Pair, math: bool = False) -> str:
+    r"""``(5, 7)`` -> ``"5×7"``, or ``"5{\times}7"`` for mathtext (no ``$``).
+
+    The braces make the cross an ordinary symbol: a size reads "5×7", not the
+    spaced product "5 × 7".
+
+    Examples
+    --------
+    >>> size_text((5, 7)), size_text((4, 4), math=True)
+    ('5×7', '4{\\times}4')
+    """
+    return f"{shape[0]}{{\\times}}{shape[1]}" if math else f"{shape[0]}×{shape[1]}"
+
+
+def _value(pair: Pair) -> str:
+    return str(pair[0]) if pair[0] == pair[1] else f"({pair[0]}, {pair[1]})"
+
+
+def _kind_words(spec: "Spec") -> str:
+    if spec.kind == "pool":
+        return "max pooling" if cast("Pool", spec).mode == "max" else "average pooling"
+    return _KIND_WORDS[spec.kind]
+
+
+class _Pieces:
+    """Text made of unbreakable tokens, each with a plain and a mathtext form."""
+
+    def tokens(self) -> list[Token]:  # pragma: no cover - each subclass defines it
+        raise NotImplementedError
+
+    def parts(self) -> list[str]:
+        """The plain pieces; ``" ".join(parts())`` is :meth:`plain`."""
+        return [t[0] for t in self.tokens()]
+
+    def math_parts(self) -> list[str]:
+        """The mathtext pieces (each a valid matplotlib string)."""
+        return [t[1] for t in self.tokens()]
+
+    def plain(self) -> str:
+        return " ".join(self.parts())
+
+    def math(self) -> str:
+        return join_math(self.math_parts())
+
+
+def _words(text: str) -> list[Token]:
+    return [(w, w) for w in text.split()]
+
+
+def _eq(plain: str, math: str) -> Token:
+    return (plain, f"${math}$")
+
+
+@dataclass(frozen=True)
+class LayerLine(_Pieces):
+    """``Convolution: input 5×5 → output 3×3, k = 3, s = 2, p = 1`` as data.
+
+    ``params``: (name, value) in the order written; ``flags``: words such as ``ceil_mode``.
+    """
+
+    name: str
+    input_shape: Pair
+    output_shape: Pair
+    params: Tuple[Tuple[str, Pair], ...]
+    flags: Tuple[str, ...] = ()
+
+    def tokens(self) -> list[Token]:
+        out: list[Token] = [(f"{self.name}:", f"{self.name}:"),
+                            (f"input {size_text(self.input_shape)}", f"input ${size_text(self.input_shape, True)}$"),
+                            (f"→ output {size_text(self.output_shape)}",
+                             f"→ output ${size_text(self.output_shape, True)}$")]
+        items = [_eq(f"{n} = {_value(v)}", f"{_PARAM_TEX.get(n, n)} = {_value(v)}") for n, v in self.params]
+        items += [(f, f) for f in self.flags]
+        for plain, math in items:  # a comma after every item but the last, kept with it
+            out[-1] = (out[-1][0] + ",", out[-1][1] + ",")
+            out.append((plain, math))
+        return out
+
+
+_PARAM_TEX = {"output_padding": r"\mathrm{output\_padding}"}
+
+
+def layer_line(spec: "Spec") -> LayerLine:
+    """The caption's first line: what the layer is, its sizes and its parameters.
+
+    ``k``, ``s`` and ``p`` are always given (the guide's arithmetic needs them),
+    ``d`` and ``output_padding`` when they are not the default.
+
+    Examples
+    --------
+    >>> from convanim.core.spec import Conv
+    >>> layer_line(Conv((5, 7), 3, s=(2, 1), p=1)).plain()
+    'Convolution: input 5×7 → output 3×7, k = 3, s = (2, 1), p = 1'
+    """
+    params = [("k", spec.k), ("s", spec.s), ("p", spec.p)]
+    if spec.d != (1, 1):
+        params.append(("d", spec.d))
+    if spec.kind == "conv_transpose" and cast("ConvTranspose", spec).output_padding != (0, 0):
+        params.append(("output_padding", cast("ConvTranspose", spec).output_padding))
+    flags = ("ceil_mode",) if getattr(spec, "ceil_mode", False) else ()
+    name = _kind_words(spec)
+    return LayerLine(name[0].upper() + name[1:], spec.input_shape, spec.output_shape, tuple(params), flags)
+
+
+@dataclass(frozen=True)
+class MapLabel:
+    """What a map's label says: ``input 4×4``, ``output 2×2 (transposed convolution)``."""
+
+    role: str
+    shape: Pair
+    kind: Optional[str] = None
+
+    def lines(self, math: bool = False) -> list[str]:
+        """One line for the name and size, a second for the kind, if any."""
+        size = f"${size_text(self.shape, True)}$" if math else size_text(self.shape)
+        return [f"{self.role} {size}"] + ([f"({self.kind})"] if self.kind else [])
+
+    def plain(self) -> str:
+        return " ".join(self.lines())
+
+    def math(self) -> str:
+        return " ".join(self.lines(math=True))
+
+
+def map_labels(spec: "Spec") -> tuple[MapLabel, MapLabel]:
+    """The input's and the output's labels; the output's names the operation.
+
+    Examples
+    --------
+    >>> from convanim.core.spec import Conv
+    >>> [lab.plain() for lab in map_labels(Conv(6, 3, s=2, p=1).transpose())]
+    ['input 3×3', 'output 6×6 (transposed convolution)']
+    """
+    return MapLabel("input", spec.input_shape), MapLabel("output", spec.output_shape, _kind_words(spec))
+
+
+_P_PRIME = Sym("p'", "p'", "p'")
+_S_MINUS_1 = s - 1
+_P_VIEW = d * (k - 1) - p  # the zeros on each side of the stretched input, in the direct view
+
+
+@dataclass(frozen=True)
+class Note(_Pieces):
+    """A note in words; ``tokens`` holds its unbreakable pieces."""
+
+    items: Tuple[Token, ...]
+
+    def tokens(self) -> list[Token]:
+        return list(self.items)
+
+
+def direct_view(spec: "Spec") -> Optional[Note]:
+    """How the guide draws a transposed convolution as a direct one, or ``None`` for other layers.
+
+    Examples
+    --------
+    >>> from convanim.core.spec import Conv
+    >>> direct_view(Conv(6, 3, s=2, p=1).transpose()).plain()[:70]
+    'direct view: the kernel rotated by 180 degrees, unit stride, over the '
+    """
+    if spec.kind != "conv_transpose":
+        return None
+    spec = cast("ConvTranspose", spec)
+    pad = spec.view_padding
+    toks: list[list[Token]] = []
+    if spec.s != (1, 1):
+        stretch = _value((spec.s[0] - 1, spec.s[1] - 1))
+        toks.append(_words("the input stretched by") + [_eq(f"s - 1 = {stretch}", f"{render(_S_MINUS_1, True)} = {stretch}")]
+                    + _words("zeros between units"))
+    pv = f"{render(_P_VIEW)} = {_value(pad)}", f"{_P_PRIME.tex} = {render(_P_VIEW, True)} = {_value(pad)}"
+    if pad[0] >= 0 and pad[1] >= 0:
+        toks.append([_eq(f"p' = {pv[0]}", pv[1])] + _words("zeros of padding on each side"))
+    else:
+        toks.append([_eq(f"p' = {pv[0]}", pv[1])] + _words("(negative: the stretched input is cropped)"))
+    if spec.output_padding != (0, 0):
+        op = _value(spec.output_padding)
+        toks.append([_eq(f"output_padding = {op}", rf"\mathrm{{output\_padding}} = {op}")]
+                    + _words("more at the bottom and right"))
+    items = _words("direct view: the kernel rotated by") + [("180 degrees", "180°")]
+    if spec.d != (1, 1):
+        items += _words("dilated by") + [(_value(spec.d), _value(spec.d))]
+    items[-1] = (items[-1][0] + ",", items[-1][1] + ",")
+    items += _words("unit stride, over")
+    for n, group in enumerate(toks):
+        if n < len(toks) - 1:
+            group[-1] = (group[-1][0] + ",", group[-1][1] + ",")
+        items += group
+    return Note(tuple(items))
+
+
+def notes(spec: "Spec") -> list[Note]:
+    """Notes a caption keeps (pooling's padding), the direct view excluded."""
+    if spec.kind != "pool" or spec.p == (0, 0):
+        return []
+    if cast("Pool", spec).mode == "max":
+        return [Note(tuple(_words("max pooling pads with") + [("-inf", r"$-\infty$")]))]
+    return [Note(tuple(_words("average pooling divides by the window size, padding included")))]
+
+
+@dataclass(frozen=True)
+class Caption:
+    """A caption as data: the layer line, a formula per distinct axis, notes, the direct view."""
+
+    layer: LayerLine
+    formulas: Tuple[Formula, ...]
+    notes: Tuple[Note, ...]
+    direct_view: Optional[Note] = None
+
+    def lines(self, math: bool = False, case: bool = False, view: bool = False) -> list[list[str]]:
+        """Each line as its unbreakable pieces; ``case`` names each formula's case,
+        ``view`` adds the transposed convolution's direct view."""
+        rows = [self.layer.math_parts() if math else self.layer.parts()]
+        rows += [f.math_parts(case) if math else f.parts(case) for f in self.formulas]
+        extra = list(self.notes) + ([self.direct_view] if view and self.direct_view else [])
+        rows += [n.math_parts() if math else n.parts() for n in extra]
+        return rows
+
+    def plain(self, case: bool = False, view: bool = False) -> list[str]:
+        """The lines as plain text."""
+        return [" ".join(r) for r in self.lines(False, case, view)]
+
+    def math(self, case: bool = False, view: bool = False) -> list[str]:
+        """The lines as matplotlib mathtext strings."""
+        return [join_math(r) for r in self.lines(True, case, view)]
+
+
+def caption(spec: "Spec") -> Caption:
+    """The caption of a figure of ``spec``, as data.
+
+    Examples
+    --------
+    >>> from convanim.core.spec import Conv
+    >>> print("\\n".join(caption(Conv(5, 3, s=2, p=1)).plain()))
+    Convolution: input 5×5 → output 3×3, k = 3, s = 2, p = 1
+    relationship 6: o = floor((i + 2p - k) / s) + 1 = floor((5 + 2*1 - 3) / 2) + 1 = 3
+    """
+    return Caption(layer_line(spec), tuple(formulas(spec)), tuple(notes(spec)), direct_view(spec))

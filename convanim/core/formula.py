@@ -1,0 +1,420 @@
+"""Output-size formulas as data: one expression tree per relationship, substituted per axis.
+
+Each of the guide's relationships (1..15), and the general forms used where it
+has none (a dilated transposed convolution, a pooling with padding, dilation or
+``ceil_mode``), is written ONCE here as a small expression tree.  A
+:class:`Formula` holds a tree, the same tree with a layer's numbers in place of
+its symbols, and the result; it renders as plain text (what ``describe()``
+prints) or as matplotlib mathtext (what captions draw), whole or as pieces
+between which a caption may break a line.
+
+Pure: no matplotlib, no other convanim module at run time.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from typing import TYPE_CHECKING, Mapping, Optional, Sequence, Tuple, Union
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .spec import Spec
+
+__all__ = [
+    "Expr", "Sym", "Num", "Sum", "Prod", "Div", "Round", "Group",
+    "render", "evaluate", "substitute",
+    "Relationship", "RELATIONSHIP_FORMULAS", "GENERAL_TRANSPOSED", "general_pool",
+    "Formula", "axis_formula", "formulas", "join_math", "AXES",
+]
+
+AXES = ("height", "width")
+
+
+# ---- the expression tree ---------------------------------------------------------------------
+
+class Expr:
+    """A node of a formula's expression tree (see the subclasses)."""
+
+    def __add__(self, other: "ExprLike") -> "Sum":
+        return _sum(self, 1, other)
+
+    def __sub__(self, other: "ExprLike") -> "Sum":
+        return _sum(self, -1, other)
+
+    def __mul__(self, other: "ExprLike") -> "Prod":
+        return Prod((self, _expr(other)))
+
+    def __rmul__(self, other: "ExprLike") -> "Prod":
+        return Prod((_expr(other), self))
+
+    def __truediv__(self, other: "ExprLike") -> "Div":
+        return Div(self, _expr(other))
+
+    def plain(self) -> str:
+        """The expression as plain text: ``floor((i + 2p - k) / s) + 1``."""
+        return render(self, math=False)
+
+    def math(self) -> str:
+        """The expression as mathtext, without the ``$`` delimiters."""
+        return render(self, math=True)
+
+
+ExprLike = Union[Expr, int]
+
+
+@dataclass(frozen=True)
+class Sym(Expr):
+    """A symbol: ``key`` names the value it stands for; ``text`` / ``tex`` how it is written."""
+
+    key: str
+    text: str
+    tex: str
+
+
+@dataclass(frozen=True)
+class Num(Expr):
+    """An integer (never negative here: signs belong to the sum)."""
+
+    value: int
+
+
+@dataclass(frozen=True)
+class Sum(Expr):
+    """``terms``: (sign, term) pairs, sign +1 or -1."""
+
+    terms: Tuple[Tuple[int, Expr], ...]
+
+
+@dataclass(frozen=True)
+class Prod(Expr):
+    """A product; written by juxtaposition (``2p``, ``s(i' - 1)``) unless a number follows."""
+
+    factors: Tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class Div(Expr):
+    """An exact division (only ever inside a :class:`Round`)."""
+
+    num: Expr
+    den: Expr
+
+
+@dataclass(frozen=True)
+class Round(Expr):
+    """``floor`` or ``ceil`` of ``arg``."""
+
+    kind: str
+    arg: Expr
+
+
+@dataclass(frozen=True)
+class Group(Expr):
+    """Parentheses the guide writes although precedence does not need them: ``(i - k) + 1``."""
+
+    inner: Expr
+
+
+def _expr(x: ExprLike) -> Expr:
+    return Num(x) if isinstance(x, int) else x
+
+
+def _sum(left: Expr, sign: int, right: ExprLike) -> Sum:
+    # Build sums flat, so that a - b - c is one Sum and not a nest needing parentheses.
+    terms = left.terms if isinstance(left, Sum) else ((1, left),)
+    return Sum(terms + ((sign, _expr(right)),))
+
+
+def _prec(e: Expr) -> int:
+    return 1 if isinstance(e, Sum) else 2 if isinstance(e, (Prod, Div)) else 3
+
+
+def render(e: Expr, math: bool = False) -> str:
+    """Write ``e`` as plain text or as mathtext (no ``$``), with parentheses by precedence.
+
+    Examples
+    --------
+    >>> i, k, s = (Sym(n, n, n) for n in "iks")
+    >>> render(Round("floor", (i - k) / s) + 1)
+    'floor((i - k) / s) + 1'
+    >>> render(Round("floor", (Num(5) - 3) / 2) + 1, math=True)
+    '\\\\lfloor (5 - 3)/2 \\\\rfloor + 1'
+    """
+    def sub(x: Expr, paren_below: int) -> str:
+        text = render(x, math)
+        return f"({text})" if _prec(x) <= paren_below else text
+
+    if isinstance(e, Sym):
+        return e.tex if math else e.text
+    if isinstance(e, Num):
+        return str(e.value)
+    if isinstance(e, Group):
+        return f"({render(e.inner, math)})"
+    if isinstance(e, Round):
+        arg = render(e.arg, math)
+        return rf"\l{e.kind} {arg} \r{e.kind}" if math else f"{e.kind}({arg})"
+    if isinstance(e, Div):
+        sep = "/" if math else " / "
+        return sub(e.num, 2) + sep + sub(e.den, 2)
+    if isinstance(e, Prod):
+        out = sub(e.factors[0], 2)
+        for f in e.factors[1:]:
+            right = sub(f, 2)
+            # Juxtapose ("2p", "d(k - 1)", "(i' - 1)s") unless digits would run together ("2*1").
+            juxtapose = right[0] == "(" or (right[0].isalpha() or right[0] == "\\") and not out[-1].isalpha()
+            out += right if juxtapose else (r" \cdot " if math else "*") + right
+        return out
+    if isinstance(e, Sum):
+        out = ""
+        for n, (sign, term) in enumerate(e.terms):
+            text = sub(term, 1)
+            out += ("-" + text if sign < 0 else text) if n == 0 else (" - " if sign < 0 else " + ") + text
+        return out
+    raise TypeError(f"e must be an Expr, got {type(e).__name__}")
+
+
+def substitute(e: Expr, values: Mapping[str, int]) -> Expr:
+    """``e`` with every symbol replaced by ``values[symbol.key]``."""
+    if isinstance(e, Sym):
+        return Num(values[e.key])
+    if isinstance(e, Sum):
+        return Sum(tuple((sign, substitute(t, values)) for sign, t in e.terms))
+    if isinstance(e, Prod):
+        return Prod(tuple(substitute(f, values) for f in e.factors))
+    if isinstance(e, Div):
+        return Div(substitute(e.num, values), substitute(e.den, values))
+    if isinstance(e, Round):
+        return Round(e.kind, substitute(e.arg, values))
+    return Group(substitute(e.inner, values)) if isinstance(e, Group) else e  # a Num stays
+
+
+def evaluate(e: Expr, values: Optional[Mapping[str, int]] = None) -> Fraction:
+    """The exact value of ``e`` (symbols looked up in ``values``).
+
+    Examples
+    --------
+    >>> evaluate(Round("ceil", Num(5) / 2) + 1)
+    Fraction(4, 1)
+    """
+    v = values or {}
+    if isinstance(e, Sym):
+        return Fraction(v[e.key])
+    if isinstance(e, Num):
+        return Fraction(e.value)
+    if isinstance(e, Group):
+        return evaluate(e.inner, v)
+    if isinstance(e, Sum):
+        return sum((sign * evaluate(t, v) for sign, t in e.terms), Fraction(0))
+    if isinstance(e, Prod):
+        out = Fraction(1)
+        for f in e.factors:
+            out *= evaluate(f, v)
+        return out
+    if isinstance(e, Div):
+        return evaluate(e.num, v) / evaluate(e.den, v)
+    if isinstance(e, Round):
+        x = evaluate(e.arg, v)
+        return Fraction(x.numerator // x.denominator if e.kind == "floor" else -(-x.numerator // x.denominator))
+    raise TypeError(f"e must be an Expr, got {type(e).__name__}")
+
+
+# ---- the relationships, each written once ------------------------------------------------------
+
+i, k, s, p, d, a = (Sym(n, n, n) for n in "ikspda")
+i_t = Sym("i", "i'", "i'")  # the transposed convolution's own input: the guide's i'
+output_padding = Sym("a", "output_padding", r"\mathrm{output\_padding}")
+o, o_t = Sym("o", "o", "o"), Sym("o", "o'", "o'")
+
+
+@dataclass(frozen=True)
+class Relationship:
+    """One of the guide's relationships: its number, its case in words, ``lhs = expr``."""
+
+    number: Optional[int]
+    case: str
+    lhs: Sym
+    expr: Expr
+
+    def plain(self) -> str:
+        """``"o = floor((i - k) / s) + 1"``."""
+        return f"{self.lhs.text} = {self.expr.plain()}"
+
+
+def _rel(n: int, case: str, lhs: Sym, expr: Expr) -> Tuple[int, Relationship]:
+    return n, Relationship(n, case, lhs, expr)
+
+
+_CONV_15 = Round("floor", (i + 2 * p - k - Prod((k - 1, d - 1))) / s) + 1
+
+#: The guide's relationships: number -> :class:`Relationship`.
+RELATIONSHIP_FORMULAS: dict[int, Relationship] = dict([
+    _rel(1, "no zero padding, unit strides", o, Group(i - k) + 1),
+    _rel(2, "zero padding, unit strides", o, Group(i - k) + 2 * p + 1),
+    _rel(3, "half (same) padding, unit strides", o, i),
+    _rel(4, "full padding, unit strides", o, i + Group(k - 1)),
+    _rel(5, "no zero padding, non-unit strides", o, Round("floor", (i - k) / s) + 1),
+    _rel(6, "zero padding, non-unit strides", o, Round("floor", (i + 2 * p - k) / s) + 1),
+    _rel(7, "pooling", o, Round("floor", (i - k) / s) + 1),
+    _rel(8, "transposed: no zero padding, unit strides", o_t, i_t + Group(k - 1)),
+    _rel(9, "transposed: zero padding, unit strides", o_t, i_t + Group(k - 1) - 2 * p),
+    _rel(10, "transposed: half (same) padding, unit strides", o_t, i_t),
+    _rel(11, "transposed: full padding, unit strides", o_t, i_t - Group(k - 1)),
+    _rel(12, "transposed: no zero padding, non-unit strides", o_t, s * (i_t - 1) + k),
+    _rel(13, "transposed: zero padding, non-unit strides", o_t, s * (i_t - 1) + k - 2 * p),
+    _rel(14, "transposed: zero padding, non-unit strides, any i", o_t, s * (i_t - 1) + a + k - 2 * p),
+    _rel(15, "dilated convolution", o, _CONV_15),
+])
+
+#: PyTorch's ``conv_transpose2d`` size, where the guide has no relationship (dilation).
+GENERAL_TRANSPOSED = Relationship(
+    None, "transposed convolution, general form", o_t,
+    (i_t - 1) * s - 2 * p + d * (k - 1) + output_padding + 1)
+
+
+def general_pool(ceil_mode: bool) -> Relationship:
+    """PyTorch's ``max_pool2d`` size, where relationship 7 does not apply (padding, dilation, ceil_mode)."""
+    rnd = "ceil" if ceil_mode else "floor"
+    return Relationship(None, f"pooling, general form ({rnd} mode)", o,
+                        Round(rnd, (i + 2 * p - d * (k - 1) - 1) / s) + 1)
+
+
+# ---- a formula for one axis of one layer ----------------------------------------------------------
+
+_CEIL_NOTE = "(ceil_mode: no window may start in the right padding)"
+
+
+@dataclass(frozen=True)
+class Formula:
+    """The output size of one axis: ``lhs = expr = substituted = result``.
+
+    ``number`` is the guide's relationship (``None`` for a general form), ``axis``
+    ``"height"`` / ``"width"`` when the two axes differ, else ``None``.
+
+    Examples
+    --------
+    >>> f = axis_formula("conv", 6, dict(i=5, k=3, s=2, p=1, d=1, a=0), 3)
+    >>> f.parts()
+    ['relationship 6 (zero padding, non-unit strides):', 'o = floor((i + 2p - k) / s) + 1', '= floor((5 + 2*1 - 3) / 2) + 1', '= 3']
+    """
+
+    number: Optional[int]
+    case: str
+    lhs: Sym
+    expr: Expr
+    substituted: Expr
+    result: int
+    axis: Optional[str] = None
+    note: Optional[str] = None
+
+    def head(self, case: bool = True) -> Optional[str]:
+        """``"height: relationship 6 (case):"``; without ``case``: ``"height: relationship 6:"``."""
+        words = [f"{self.axis}:"] if self.axis else []
+        if self.number is not None:
+            words.append(f"relationship {self.number} ({self.case}):" if case else f"relationship {self.number}:")
+        return " ".join(words) or None
+
+    def _pieces(self, math: bool) -> list[str]:
+        wrap = (lambda t: f"${t}$") if math else (lambda t: t)
+        lhs = self.lhs.tex if math else self.lhs.text
+        # The left-hand side stays with its expression: a line never ends on a bare "o =".
+        out = [wrap(f"{lhs} = {render(self.expr, math)}")]
+        if not isinstance(self.substituted, Num):  # "o = i = 5", not "o = i = 5 = 5"
+            out.append(wrap("= " + render(self.substituted, math)))
+        out.append(wrap(f"= {self.result}"))
+        if self.note:
+            out += self.note.split()  # words: a caption may break between them
+        return out
+
+    def parts(self, case: bool = True) -> list[str]:
+        """The plain text as whole pieces; a line may break between two pieces, never inside one."""
+        head = self.head(case)
+        return ([head] if head else []) + self._pieces(math=False)
+
+    def math_parts(self, case: bool = True) -> list[str]:
+        """:meth:`parts` as matplotlib text: words plain, each formula piece one ``$...$`` segment."""
+        head = self.head(case)
+        return ([head] if head else []) + self._pieces(math=True)
+
+    def plain(self, case: bool = True) -> str:
+        """The line ``describe()`` prints."""
+        return " ".join(self.parts(case))
+
+    def math(self, case: bool = True) -> str:
+        r"""The line as mathtext: ``relationship 6: $o = \lfloor (i + 2p - k)/s \rfloor + 1 = ...$``."""
+        return join_math(self.math_parts(case))
+
+
+def join_math(pieces: Sequence[str]) -> str:
+    r"""Join pieces with spaces, merging neighbouring ``$...$`` pieces into one math segment.
+
+    Mathtext spaces a relation on both sides even at a segment's edge, so
+    ``$o =$ $i$`` would show a double space; one segment spaces it as TeX does.
+
+    Examples
+    --------
+    >>> join_math(["relationship 3:", "$o = i$", "$= 5$"])
+    'relationship 3: $o = i = 5$'
+    """
+    out = ""
+    for piece in pieces:
+        if out.endswith("$") and piece.startswith("$"):
+            out = out[:-1] + " " + piece[1:]  # close and reopen: one segment
+        else:
+            out += (" " if out else "") + piece
+    return out
+
+
+def axis_formula(kind: str, number: Optional[int], values: Mapping[str, int], result: int,
+                 ceil_mode: bool = False, axis: Optional[str] = None) -> Formula:
+    """The formula of one axis of a layer of ``kind`` (``"conv"``, ``"conv_transpose"``, ``"pool"``).
+
+    ``values`` maps ``i k s p d a`` (``a``: output_padding) to this axis' numbers,
+    ``number`` is the relationship the arithmetic found (``None``: the general form)
+    and ``result`` the output size it computed.
+
+    Raises
+    ------
+    ValueError
+        If ``kind`` is unknown or ``number`` is not a relationship.
+    """
+    if number is not None:
+        if number not in RELATIONSHIP_FORMULAS:
+            raise ValueError(f"number must be a relationship 1..15 or None, got {number!r}")
+        rel = RELATIONSHIP_FORMULAS[number]
+    elif kind == "conv_transpose":
+        rel = GENERAL_TRANSPOSED
+    elif kind == "pool":
+        rel = general_pool(ceil_mode)
+    else:
+        raise ValueError(f"kind {kind!r} has a relationship on every axis; number must not be None")
+    sub = substitute(rel.expr, values)
+    note = None
+    if kind == "pool" and number is None and ceil_mode:
+        note = _CEIL_NOTE
+        if evaluate(sub) == result + 1:
+            # The last window would start in the right padding: PyTorch drops it, and the
+            # equation must say so rather than state ceil(...) + 1 = result falsely.
+            sub = sub - 1
+            note = "(ceil_mode: the last window would start in the right padding, so it is dropped)"
+    return Formula(rel.number, rel.case, rel.lhs, rel.expr, sub, result, axis, note)
+
+
+def formulas(spec: "Spec") -> list[Formula]:
+    """One formula per distinct axis of ``spec``: one when both agree, else height and width.
+
+    Examples
+    --------
+    >>> from convanim.core.spec import Conv
+    >>> [f.plain(case=False) for f in formulas(Conv((5, 7), 3, s=(2, 1), p=1))]
+    ['height: relationship 6: o = floor((i + 2p - k) / s) + 1 = floor((5 + 2*1 - 3) / 2) + 1 = 3', 'width: relationship 3: o = i = 7']
+    """
+    rel = spec.relationship
+    numbers = rel if isinstance(rel, tuple) else (rel, rel)
+    out = []
+    for ax in (0, 1):
+        values = {n: getattr(spec, n)[ax] for n in ("i", "k", "s", "p", "d")}
+        values["a"] = getattr(spec, "output_padding", (0, 0))[ax]  # a transposed convolution's only
+        out.append(axis_formula(spec.kind, numbers[ax], values, spec.output_shape[ax],
+                                ceil_mode=getattr(spec, "ceil_mode", False)))
+    if out[0] == out[1]:
+        return out[:1]
+    return [replace(f, axis=AXES[ax]) for ax, f in enumerate(out)]
