@@ -1,16 +1,25 @@
-"""The words a figure carries: the maps' names and the caption, as whole pieces that lines may break between."""
+"""The words a figure carries, from the caption data of :mod:`convanim.core.caption`: the maps' names and the
+caption as lines of whole pieces (a line may break between pieces, never inside one)."""
 from __future__ import annotations
 
-import re
 from typing import Tuple
 
-from ..core.spec import ConvTranspose, Pool, Spec
+from ..core.caption import caption, map_labels, size_text
+from ..core.spec import Spec
 
 __all__ = ["caption_pieces", "map_label", "shape_label"]
 
 
 def shape_label(shape: Tuple[int, ...]) -> str:
-    """``(5, 7)`` -> ``"5×7"`` (a size, not a product to compute)."""
+    """``(5, 7)`` -> ``"5×7"`` (a size, not a product to compute).
+
+    Examples
+    --------
+    >>> shape_label((2, 3, 3, 3))
+    '2×3×3×3'
+    """
+    if len(shape) == 2:
+        return size_text((shape[0], shape[1]))
     return "×".join(str(n) for n in shape)
 
 
@@ -23,39 +32,18 @@ def map_label(spec: Spec) -> Tuple[str, str]:
     >>> map_label(Conv(6, 3, s=2, p=1).transpose())
     ('input 3×3', 'output 6×6\\n(transposed convolution)')
     """
-    if isinstance(spec, ConvTranspose):
-        kind = "transposed convolution"
-    elif isinstance(spec, Pool):
-        kind = f"{spec.mode} pooling"
-    else:
-        kind = "convolution"
-    return f"input {shape_label(spec.input_shape)}", f"output {shape_label(spec.output_shape)}\n({kind})"
+    inp, out = map_labels(spec)
+    return "\n".join(inp.lines()), "\n".join(out.lines())
 
 
 def caption_pieces(spec: Spec) -> Tuple[list, bool]:
-    """The caption as lines of whole pieces (a line may break between pieces, never inside one).
-
-    Returns the lines and whether the pieces are mathtext.
+    """The caption as lines of whole mathtext pieces, and ``True`` (they are mathtext).
 
     Examples
     --------
     >>> from convanim import Conv
     >>> lines, math = caption_pieces(Conv(5, 3, s=2, p=1))
-    >>> lines[1]
-    ['relationship 6:', 'o = floor((i + 2p - k) / s) + 1', '= floor((5 + 2*1 - 3) / 2) + 1', '= 3']
+    >>> lines[1][0], math
+    ('relationship 6:', True)
     """
-    text = spec.describe().splitlines()
-    head = text[0].replace(" -> ", " → ")
-    head = re.sub(r"(\d+)x(\d+)", r"\1×\2", head)
-    out = [[part.strip() + ("," if j < len(head.split(",")) - 1 else "")
-            for j, part in enumerate(head.split(","))]]
-    for line in text[1:]:
-        if line.startswith("direct view"):
-            continue
-        m = re.match(r"^((?:\w+: )?relationship \d+) \(.*?\):\s*(.*)$", line)
-        lead, rest = (m.group(1) + ":", m.group(2)) if m else ("", line)
-        parts = [p.strip() for p in rest.split(" = ")]
-        pieces = ([lead] if lead else []) + [parts[0] + " = " + parts[1] if len(parts) > 1 else parts[0]]
-        pieces += ["= " + p for p in parts[2:]]
-        out.append(pieces)
-    return out, False
+    return caption(spec).lines(math=True), True

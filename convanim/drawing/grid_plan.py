@@ -26,6 +26,7 @@ from .plan import (
     Strokes,
     Text,
     compose,
+    text_patches,
 )
 from .shapes import fit_box, grid_runs
 from .textsize import Measure, estimate
@@ -270,7 +271,8 @@ class GridPanel:
             base = "input" if real[j] else "padding"
             w, h = m(s, size, False)
             texts.append(Text(float(x), float(y), s, size, th.ink(getattr(th, base)), w, h, z=Z_TEXT,
-                              cell=f["cell"] + corner[j] + self.offset, shaded=th.ink(th.over(base))))
+                              cell=f["cell"] + corner[j] + self.offset, shaded=th.ink(th.over(base)),
+                              bg=getattr(th, base)))
         oh, ow = self.sc.output_shape
         orr, occ = np.meshgrid(np.arange(oh), np.arange(ow), indexing="ij")
         ocentres = lay.centres(orr.ravel(), occ.ravel(), "output") + self.offset
@@ -279,7 +281,9 @@ class GridPanel:
         for j, (s, (x, y)) in enumerate(zip(self.output_strings, ocentres)):
             w, h = m(s, osize, False)
             texts.append(Text(float(x), float(y), s, osize, th.ink(th.output), w, h, z=Z_TEXT, role="output",
-                              cell=f["ocell"] + ocorner[j] + self.offset, shaded=th.ink(th.over("output"))))
+                              cell=f["ocell"] + ocorner[j] + self.offset, shaded=th.ink(th.over("output")),
+                              bg=th.output))
+        self._texts, self._unit = texts, unit
         return texts
 
     # ---- what moves ---------------------------------------------------------------------------------------
@@ -289,7 +293,8 @@ class GridPanel:
         ms: list[Mover] = []
         if self.numbers:
             # Opaque cells under the shade: a blitted frame then shows the shaded colour of the numbers only.
-            ms.append(Mover("cover", "polys", edge=th.line, width=lw, z=Z_COVER, faces=True))
+            ms.append(Mover("cover", "polys", z=Z_COVER, faces=True))
+            ms.append(Mover("ocover", "polys", face=th.output, z=Z_OUTPUT + 0.5))
         ms.append(Mover("kernel", "polys", face=th.shade, alpha=th.shade_alpha, edge=th.line, width=lw, z=Z_KERNEL))
         if self.lay.style == "paper":
             ms.append(Mover("lines", "lines", edge=th.line, width=lw * 0.8, z=Z_LINES,
@@ -336,8 +341,6 @@ class GridPanel:
         covered: Tuple[int, ...] = ()
         crossed: Tuple[int, ...] = ()
         if self.numbers:
-            geo["cover"] = np.concatenate([kquads[inside], oquad])
-            colours["cover"] = [th.input if r else th.padding for r in tap_real[inside]] + [th.output]
             n_canvas = R * C
             covered = tuple(int(r * C + c) for r, c in taps[inside]) + (n_canvas + orow * sc.output_shape[1] + ocol,)
             if "lines" in geo:
@@ -346,6 +349,9 @@ class GridPanel:
             geo["weights"] = lay.project(taps[:, 0], taps[:, 1]) + self.fractions()["weight_pos"]
             colours["weights"] = [th.ink(th.over("input" if r else "padding")) for r in tap_real]
         geo = {name: v + self.offset for name, v in geo.items()}
+        if self.numbers:
+            geo["cover"], colours["cover"] = text_patches(self._texts, covered[:-1] + crossed, self._unit)
+            geo["ocover"], _ = text_patches(self._texts, covered[-1:], self._unit)
         return FrameState(geo, colours, covered, crossed)
 
     def _crossed(self, segments: np.ndarray, skip: set) -> Tuple[int, ...]:

@@ -13,7 +13,7 @@ from ..core.numerics import conv_matrix, default_input, default_kernel
 from ..core.spec import ConvTranspose, Pool, Spec
 from .captions import shape_label
 from .grid_plan import format_value
-from .plan import MIN_TEXT_PT, Composer, FrameState, Label, Mover, Shapes, Strokes, Text
+from .plan import MIN_TEXT_PT, Composer, FrameState, Label, Mover, Shapes, Strokes, Text, text_patches
 from .shapes import grid_runs
 from .theme import RGB, Theme, get_theme
 
@@ -185,7 +185,7 @@ class MatrixPanel:
             w, h = m(s, size, "$" in s)
             c = q.mean(axis=0)
             texts.append(Text(float(c[0]), float(c[1]), s, size, th.ink(base), w, h, z=Z_TEXT, math="$" in s,
-                              cell=q, shaded=th.ink(_over(th, base))))
+                              cell=q, shaded=th.ink(_over(th, base)), bg=base))
         if self.x is not None:
             y = self.matrix @ self.x.ravel()
             for which, vals, base, dec in (("input", self.x.ravel(), th.input, 0), ("output", y, th.output, 1)):
@@ -195,7 +195,8 @@ class MatrixPanel:
                     w, h = m(s, sz, False)
                     c = q.mean(axis=0)
                     texts.append(Text(float(c[0]), float(c[1]), s, sz, th.ink(base), w, h, z=Z_TEXT, cell=q,
-                                      role="output" if dec else "number", shaded=th.ink(_over(th, base))))
+                                      role="output" if dec else "number", shaded=th.ink(_over(th, base)), bg=base))
+        self._texts, self._unit = texts, unit
         return texts
 
     # ---- frames ---------------------------------------------------------------------------------------------
@@ -204,7 +205,7 @@ class MatrixPanel:
         th = self.th
         out = []
         if self.numbers:
-            out.append(Mover("cover", "polys", edge=th.line, width=0.6, z=Z_COVER, faces=True))
+            out.append(Mover("cover", "polys", z=Z_COVER, faces=True))
         out += [Mover("band", "polys", face=th.shade, alpha=th.shade_alpha, z=Z_SHADE),
                 Mover("read", "polys", face=th.shade, alpha=th.shade_alpha, edge=th.line, width=1.0, z=Z_SHADE),
                 Mover("write", "polys", face=th.shade, alpha=th.shade_alpha, edge=th.line, width=1.0, z=Z_SHADE)]
@@ -226,18 +227,15 @@ class MatrixPanel:
         colours: dict = {}
         covered: tuple = ()
         if self.numbers:
-            th = self.th
-            row = self._entry_quads(np.full(self.N, t), np.arange(self.N))
-            geo["cover"] = np.concatenate([row, read, write]) if self.x is not None else row
-            colours["cover"] = [self.on if on else th.padding for on in self.structure[t]]
             cov = list(range(t * self.N, (t + 1) * self.N))
             if self.x is not None:
-                colours["cover"] += [th.input] * len(read) + [th.output]
                 n_entries = self.R * self.N
                 cov += [n_entries + int(j) for j in cols]
                 cov.append(n_entries + self.ih * self.iw + r * self.ow + c)
             covered = tuple(cov)
         geo = {k: v + self.offset for k, v in geo.items()}
+        if self.numbers:
+            geo["cover"], colours["cover"] = text_patches(self._texts, covered, self._unit)
         return FrameState(geo, colours, covered, ())
 
 

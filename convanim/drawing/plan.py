@@ -14,12 +14,13 @@ from typing import Any, Callable, Optional, Protocol, Sequence, Tuple
 
 import numpy as np
 
+from ..core.formula import join_math
 from .shapes import Box, box_hits_polygon, box_of, boxes_overlap
 from .textsize import Measure, estimate
 from .theme import RGB, Theme
 
 __all__ = ["Shapes", "Strokes", "Text", "Mover", "FrameState", "Plan", "Composer", "Panel", "compose", "MIN_TEXT_PT",
-           "text_box", "LABEL_PT", "CAPTION_PT", "DEFAULT_UNIT_PT", "MAX_SIDE_PT"]
+           "text_box", "text_patches", "LABEL_PT", "CAPTION_PT", "DEFAULT_UNIT_PT", "MAX_SIDE_PT"]
 
 #: No text is drawn smaller than this, in points.
 MIN_TEXT_PT = 6.0
@@ -81,6 +82,7 @@ class Text:
     math: bool = False
     cell: Optional[np.ndarray] = None
     shaded: Optional[RGB] = None
+    bg: Optional[RGB] = None  # what is behind it (a moving frame hides a stale copy under a patch of this)
 
 
 @dataclass(frozen=True)
@@ -179,6 +181,25 @@ def text_box(t: Text, unit: float) -> Box:
     return (x0, y0, x0 + w, y0 + h)
 
 
+def text_patches(texts: Sequence[Text], indices: Sequence[int], unit: float,
+                 margin_pt: float = 1.5) -> Tuple[np.ndarray, list]:
+    """Opaque patches, each the box of ``texts[j]`` (plus a margin) in its background colour.
+
+    A blitted frame draws them first over the still bitmap, so that a text drawn again on top (in its shaded
+    colour, or over a moving line) is drawn once, exactly as a full draw does; in a full draw they hide nothing.
+    """
+    quads, colours = [], []
+    for j in indices:
+        t = texts[j]
+        if t.bg is None:
+            continue
+        x0, y0, x1, y1 = text_box(t, unit)
+        m = margin_pt / unit
+        quads.append([[x0 - m, y0 - m], [x1 + m, y0 - m], [x1 + m, y1 + m], [x0 - m, y1 + m]])
+        colours.append(t.bg)
+    return (np.array(quads, dtype=float) if quads else np.zeros((0, 4, 2))), colours
+
+
 # ---- composing a plan -----------------------------------------------------------------------------------------
 
 
@@ -260,15 +281,14 @@ class Composer:
         """Wrap the caption's pieces into lines no wider than ``width_pt``, breaking only between pieces."""
         lines: list[str] = []
         for pieces in self.caption:
-            current = ""
+            current: list[str] = []
             for piece in pieces:
-                trial = (current + " " + piece) if current else piece
-                if current and self._width(trial, size) > width_pt:
-                    lines.append(current)
-                    current = "    " + piece if not self.caption_math else r"$\quad$" + piece
+                if current and self._width(join_math(current + [piece]), size) > width_pt:
+                    lines.append(join_math(current))
+                    current = [piece]
                 else:
-                    current = trial
-            lines.append(current)
+                    current.append(piece)
+            lines.append(join_math(current))
         return lines
 
     def _width(self, s: str, size: float) -> float:
