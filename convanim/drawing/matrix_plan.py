@@ -166,7 +166,8 @@ class MatrixPanel:
     # ---- texts ----------------------------------------------------------------------------------------------
 
     def unit_for_numbers(self) -> float:
-        return MIN_TEXT_PT / self.f
+        # The output values (one decimal) are written at 0.8 of the entries' size.
+        return MIN_TEXT_PT / (self.f * (0.8 if self.x is not None else 1.0))
 
     def drop_numbers(self, comp: Composer, note: str) -> None:
         if self.numbers:
