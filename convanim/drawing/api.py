@@ -17,11 +17,12 @@ from ..core.geometry import MAX_FRAMES
 from ..core.matrix import MAX_MATRIX
 from ..core.spec import Spec
 from .captions import caption_pieces
+from .compose import compose
 from .grid_plan import MAX_PLAIN_SIDE_PT, GridPanel
 from .matrix_plan import MatrixPanel
 from .measure import mpl_measure
 from .painter import Painter, Stage, axes_box_pt
-from .plan import Plan, compose
+from .plan import Plan
 from .theme import get_theme
 
 __all__ = ["draw", "figure", "make_plan", "VIEWS"]

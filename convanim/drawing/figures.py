@@ -15,10 +15,10 @@ from ..core.geometry import scene
 from ..core.numerics import GUIDE_KERNEL, apply, default_input, default_kernel
 from ..core.spec import Conv, ConvTranspose, Pool, Spec
 from .captions import shape_label
+from .compose import compose
 from .grid_plan import format_value
 from .measure import mpl_measure
 from .painter import Painter, Stage
-from .plan import compose
 from .still_plan import StillPanel, grid_quads
 from .theme import Theme, get_theme
 

@@ -13,19 +13,17 @@ from ..core.geometry import MAX_FRAMES, scene
 from ..core.numerics import apply, default_input, default_kernel
 from ..core.spec import Pool, Spec
 from .captions import caption_pieces, map_label
+from .compose import Composer, Label, compose
 from .layout import Layout, layout
 from .plan import (
     DEFAULT_UNIT_PT,
     MIN_TEXT_PT,
-    Composer,
     FrameState,
-    Label,
     Mover,
     Plan,
     Shapes,
     Strokes,
     Text,
-    compose,
     text_patches,
 )
 from .shapes import fit_box, grid_runs

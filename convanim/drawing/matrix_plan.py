@@ -12,8 +12,9 @@ from ..core.matrix import MAX_MATRIX, check_matrix_size, tap_matrix
 from ..core.numerics import conv_matrix, default_input, default_kernel
 from ..core.spec import ConvTranspose, Pool, Spec
 from .captions import shape_label
+from .compose import Composer, Label
 from .grid_plan import format_value
-from .plan import MIN_TEXT_PT, Composer, FrameState, Label, Mover, Shapes, Strokes, Text, text_patches
+from .plan import MIN_TEXT_PT, FrameState, Mover, Shapes, Strokes, Text, text_patches
 from .shapes import grid_runs
 from .theme import RGB, Theme, get_theme
 

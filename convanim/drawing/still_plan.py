@@ -5,8 +5,9 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
+from .compose import Composer, Label
 from .grid_plan import cell_texts
-from .plan import MIN_TEXT_PT, Composer, FrameState, Label, Mover, Shapes, Strokes, Text
+from .plan import MIN_TEXT_PT, FrameState, Mover, Shapes, Strokes, Text
 from .shapes import arrow_head
 from .theme import RGB, Theme
 
