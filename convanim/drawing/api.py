@@ -161,7 +161,7 @@ def _painter(spec: Spec, **kw: Any) -> Stage:
     painter = Painter(fig.axes[0], plan)
     fig.set_facecolor(painter.theme.mpl("background"))
     stage = Stage(fig, [painter])
-    fig._convanim_stage = stage  # keep the painter alive with its figure
+    fig._convanim_stage = stage  # type: ignore[attr-defined]  # keeps the painter alive with its figure
     return stage
 
 

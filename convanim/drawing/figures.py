@@ -35,7 +35,7 @@ def _figure(panel: StillPanel, theme: Theme, figsize: Optional[Sequence[float]],
     fig, plan = _new_figure(plan, figsize, dpi)
     painter = Painter(fig.axes[0], plan)
     fig.set_facecolor(painter.theme.mpl("background"))
-    fig._convanim_stage = Stage(fig, [painter])
+    fig._convanim_stage = Stage(fig, [painter])  # type: ignore[attr-defined]
     return fig
 
 
@@ -225,7 +225,7 @@ class StillStage:
 
     def __init__(self, figure: Figure) -> None:
         self.figure = figure
-        self._stage: Stage = figure._convanim_stage
+        self._stage: Stage = figure._convanim_stage  # type: ignore[attr-defined]
         self.theme: Theme = self._stage.theme
         self.n_frames = 1
 

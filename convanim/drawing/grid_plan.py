@@ -94,7 +94,7 @@ def cell_texts(strings: list[str], cell: np.ndarray, measure: Measure, towards: 
         f = (lo + hi) / 2
         pos = fit_box(cell, w1 * f, h1 * f, towards=towards, margin=0.04)
         ok = pos is not None
-        if ok and avoid is not None:
+        if pos is not None and avoid is not None:
             aw, ah = avoid
             ok = (abs(pos[0] - centre[0]) >= (aw + w1 * f) / 2 + 0.02
                   or abs(pos[1] - centre[1]) >= (ah + h1 * f) / 2 + 0.02)
@@ -148,6 +148,10 @@ class GridPanel:
         self.real = self.index >= 0
         self.is_max = isinstance(spec, Pool) and spec.mode == "max"
         needs = self.numbers or self.is_max
+        self.x: Any = None
+        self.kernel: Any = None
+        self.y: Any = None
+        self.canvas_values: Any = None
         if needs or x is not None or kernel is not None:
             self.x = default_input(spec) if x is None else np.asarray(x, dtype=float)
             if isinstance(spec, Pool):
@@ -159,8 +163,6 @@ class GridPanel:
             self.canvas_values = sc.canvas_values(self.x)
             if self.is_max:
                 self.canvas_values = np.where(self.real, self.canvas_values, -np.inf)
-        else:
-            self.x = self.kernel = self.y = self.canvas_values = None
         self.lw = float(np.clip(0.05 * DEFAULT_UNIT_PT, 0.4, 1.2))
         self.canvas_strings: list[str] = []
         self.output_strings: list[str] = []
@@ -171,7 +173,7 @@ class GridPanel:
             if self.kernel is not None:
                 self.weight_strings = [format_value(w) for w in sc.tap_weights(self.kernel)]
         self._fractions: Optional[dict] = None
-        self.measure = estimate
+        self.measure: Measure = estimate
 
     def centre(self, rows: Any, cols: Any, plane: str = "canvas") -> np.ndarray:
         """Plan coordinates of the centres of cells ``(rows, cols)`` of the ``"canvas"`` or ``"output"``."""

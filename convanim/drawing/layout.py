@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Sequence, Tuple
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..core.geometry import Scene
 from ..core.spec import Pair
@@ -44,7 +45,7 @@ class Layout:
     output_offset: np.ndarray
     bounds: Tuple[float, float, float, float]
 
-    def project(self, rows: np.ndarray, cols: np.ndarray, plane: str = "canvas") -> np.ndarray:
+    def project(self, rows: ArrayLike, cols: ArrayLike, plane: str = "canvas") -> np.ndarray:
         """Page points of grid corners ``(rows, cols)`` on the ``"canvas"`` or ``"output"`` plane; shape ``(..., 2)``."""
         rows, cols = np.asarray(rows, dtype=float), np.asarray(cols, dtype=float)
         if self.style == "paper":
@@ -53,7 +54,7 @@ class Layout:
             pts = np.stack([cols, -rows], axis=-1)
         return pts + (self.output_offset if plane == "output" else 0.0)
 
-    def quads(self, rows: np.ndarray, cols: np.ndarray, plane: str = "canvas",
+    def quads(self, rows: ArrayLike, cols: ArrayLike, plane: str = "canvas",
               height: int = 1, width: int = 1) -> np.ndarray:
         """Corners of the cells (or blocks of ``height`` x ``width`` cells) at ``(rows, cols)``: ``(n, 4, 2)``."""
         r = np.asarray(rows, dtype=float).ravel()[:, None] + np.array([0, 0, height, height])
@@ -80,7 +81,7 @@ class Layout:
     def canvas_outline(self) -> np.ndarray:
         return self.quads([0], [0], "canvas", *self.canvas_shape)[0]
 
-    def centres(self, rows: np.ndarray, cols: np.ndarray, plane: str = "canvas") -> np.ndarray:
+    def centres(self, rows: ArrayLike, cols: ArrayLike, plane: str = "canvas") -> np.ndarray:
         """Page points of cell centres."""
         return self.project(np.asarray(rows) + 0.5, np.asarray(cols) + 0.5, plane)
 

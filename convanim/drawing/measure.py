@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Tuple
+from typing import Any, Tuple
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -14,7 +14,7 @@ _REF = 48.0  # points: the size texts are measured at
 
 
 @lru_cache(maxsize=1)
-def _scratch() -> Tuple[Figure, object]:
+def _scratch() -> Tuple[Figure, Any]:
     fig = Figure(dpi=_DPI)
     canvas = FigureCanvasAgg(fig)
     return fig, canvas.get_renderer()

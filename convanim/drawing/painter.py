@@ -90,12 +90,12 @@ class Painter:
         scale = line_scale(plan.unit)
         fig = root_figure(ax)
         for s in plan.shapes:
-            ax.add_collection(PolyCollection(s.verts, facecolors=[_rgba(s.face, s.alpha)],
+            ax.add_collection(PolyCollection(list(s.verts), facecolors=[_rgba(s.face, s.alpha)],
                                              edgecolors=[_rgba(s.edge)], linewidths=s.width * scale if s.edge else 0,
                                              linestyles=DASHES if s.dashed else "solid", zorder=s.z,
                                              joinstyle="miter"))
         for st in plan.strokes:
-            lc = LineCollection(st.segments, colors=[_rgba(st.colour)], linewidths=st.width * scale,
+            lc = LineCollection(list(st.segments), colors=[_rgba(st.colour)], linewidths=st.width * scale,
                                 linestyles=DASHES if st.dashed else "solid", zorder=st.z, capstyle="projecting")
             if st.hole is not None:
                 lc.set_clip_path(_hole_clip(plan.bounds, st.hole), ax.transData)
@@ -105,18 +105,19 @@ class Painter:
             transform = ax.transData
             if t.dx or t.dy:
                 transform = ax.transData + ScaledTranslation(t.dx / 72.0, t.dy / 72.0, fig.dpi_scale_trans)
-            art = ax.text(t.x, t.y, t.text, fontsize=t.size, color=_rgba(t.colour), ha=t.ha, va=t.va, zorder=t.z,
-                          transform=transform, linespacing=1.25 if "\n" in t.text else None)
-            self.texts.append(art)
+            self.texts.append(ax.text(t.x, t.y, t.text, fontsize=t.size, color=_rgba(t.colour), ha=t.ha, va=t.va,
+                                      zorder=t.z, transform=transform,
+                                      linespacing=1.25 if "\n" in t.text else None))
         self.movers: dict[str, Any] = {}
         for m in plan.movers:
+            art: Any
             if m.kind == "polys":
-                art: Any = PolyCollection(np.zeros((0, 4, 2)), facecolors=[_rgba(m.face, m.alpha)],
+                art = PolyCollection(list(np.zeros((0, 4, 2))), facecolors=[_rgba(m.face, m.alpha)],
                                           edgecolors=[_rgba(m.edge)], linewidths=m.width * scale, zorder=m.z,
                                           joinstyle="miter")
                 ax.add_collection(art)
             elif m.kind == "lines":
-                art = LineCollection(np.zeros((0, 2, 2)), colors=[_rgba(m.edge)], linewidths=m.width * scale,
+                art = LineCollection(list(np.zeros((0, 2, 2))), colors=[_rgba(m.edge)], linewidths=m.width * scale,
                                      zorder=m.z)
                 if m.hole is not None:
                     art.set_clip_path(_hole_clip(plan.bounds, m.hole), ax.transData)
@@ -164,7 +165,7 @@ class Painter:
                     if cols is not None:
                         text.set_color(_rgba(cols[j]))
             elif isinstance(art, LineCollection):
-                art.set_segments(np.zeros((0, 2, 2)) if geo is None else geo)
+                art.set_segments(list(np.zeros((0, 2, 2)) if geo is None else geo))
             else:
                 art.set_verts(np.zeros((0, 4, 2)) if geo is None else geo)
                 cols = state.colours.get(name)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Optional, Sequence, Tuple
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = ["Box", "box_of", "boxes_overlap", "box_in_polygon", "box_hits_polygon", "fit_box",
            "segment_hits_box", "grid_runs", "arrow_head"]
@@ -102,11 +103,12 @@ def fit_box(poly: np.ndarray, w: float, h: float, towards: Optional[Sequence[flo
     return pts[int(np.argmax(pts @ d))]
 
 
-def segment_hits_box(a: np.ndarray, b: np.ndarray, box: Box) -> bool:
+def segment_hits_box(a: ArrayLike, b: ArrayLike, box: Box) -> bool:
     """Whether the segment from ``a`` to ``b`` passes through ``box`` (Liang-Barsky clipping)."""
     t0, t1 = 0.0, 1.0
-    d = np.asarray(b, dtype=float) - np.asarray(a, dtype=float)
-    for p, q in ((-d[0], a[0] - box[0]), (d[0], box[2] - a[0]), (-d[1], a[1] - box[1]), (d[1], box[3] - a[1])):
+    a_ = np.asarray(a, dtype=float)
+    d = np.asarray(b, dtype=float) - a_
+    for p, q in ((-d[0], a_[0] - box[0]), (d[0], box[2] - a_[0]), (-d[1], a_[1] - box[1]), (d[1], box[3] - a_[1])):
         if abs(p) < 1e-15:
             if q < 0:
                 return False
@@ -128,7 +130,7 @@ def grid_runs(mask: np.ndarray) -> list[Tuple[int, int]]:
     return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
 
 
-def arrow_head(a: np.ndarray, b: np.ndarray, length: float, width: float) -> np.ndarray:
+def arrow_head(a: ArrayLike, b: ArrayLike, length: float, width: float) -> np.ndarray:
     """The triangle of an arrow head at ``b`` for the shaft from ``a``: ``(3, 2)``."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     d = b - a

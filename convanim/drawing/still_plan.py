@@ -70,10 +70,9 @@ class StillPanel:
         self.labels.append(Label(text, size, self.th.text, candidates, math=math))
 
     def arrow(self, a: Sequence[float], b: Sequence[float], head: float = 0.35) -> None:
-        a, b = np.asarray(a, float), np.asarray(b, float)
         tip = arrow_head(a, b, head, head * 0.8)
         base = (tip[1] + tip[2]) / 2
-        self.strokes.append(Strokes(np.array([[a, base]]), self.th.line, self.lw, z=7.0))
+        self.strokes.append(Strokes(np.array([[np.asarray(a, float), base]]), self.th.line, self.lw, z=7.0))
         self.shapes.append(Shapes(tip[None], self.th.line, None, z=7.0))
 
     def lines(self, segments: np.ndarray, width: float = 1.0, z: float = 3.0) -> None:
