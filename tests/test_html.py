@@ -214,3 +214,32 @@ def test_sizes_64x64_with_4096_frames_is_under_5_mb(tmp_path):
     page = path.read_text()
     assert 'data-frames="4096"' in page and page.count("data-cell-frame=") == 4096
     assert path.stat().st_size < 5_000_000
+
+
+def test_still_figure_is_a_one_frame_player_with_hidden_controls(tmp_path):
+    from convanim.drawing.figures import StillStage, positions_figure
+    from convanim.io.html import write_stage_html
+
+    path = write_stage_html(StillStage(positions_figure(ca.Conv(5, 3, s=2, p=1))), tmp_path / "still.html",
+                            caption=["counting positions"], title="positions")
+    page = path.read_text()
+    assert 'data-frames="1" data-frame="0"' in page and "data-cell-frame=" not in page
+    assert 'aria-label="Animation controls" hidden>' in page
+    assert "<figcaption><code>counting positions</code></figcaption>" in page
+    assert ">(a) 3 positions along the width</text>" in page
+
+
+def test_stage_html_needs_a_caption():
+    from convanim.io.html import stage_html
+
+    with pytest.raises(ValueError, match="caption"):
+        stage_html(player_stage(ca.Conv(4, 3)), caption=[" "], title="x")
+
+
+def test_player_shows_itself_in_a_notebook(tmp_path):
+    from convanim.io.html import Player
+
+    p = Player(ca.Conv(4, 3), numbers=True, theme="dark")
+    fragment = p._repr_html_()
+    assert fragment.startswith("<style>") and 'data-frames="4"' in fragment and "<html" not in fragment
+    assert p.save(tmp_path / "p.html").read_text().startswith("<!DOCTYPE html>")

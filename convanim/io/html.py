@@ -20,7 +20,7 @@ import html
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Any, Optional, Sequence, Union
 
 from ..core.spec import Spec
 from ..drawing.api import _check_frame_arg, _painter
@@ -29,7 +29,8 @@ from .encoders import AtomicFile
 from .player_assets import ICONS, PLAYER_CSS, PLAYER_JS
 from .svg_frames import SVG_NS, SvgFrames
 
-__all__ = ["player_stage", "to_html", "write_html", "caption_lines", "SPEEDS"]
+__all__ = ["player_stage", "to_html", "write_html", "stage_html", "write_stage_html", "caption_lines", "Player",
+           "SPEEDS"]
 
 #: The speed control's choices (multiples of the base speed, ``duration`` seconds per frame).
 SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
@@ -101,14 +102,39 @@ def to_html(spec: Spec, *, frame: Optional[int] = None, duration: float = 1.0, f
     """
     if frame is not None:
         _check_frame_arg(frame)
-    duration = _check_duration(duration)
-    stage = player_stage(spec, **kw)
+    _check_duration(duration)
+    return stage_html(player_stage(spec, **kw), caption=caption_lines(spec), title=repr(spec), frame=frame,
+                      duration=duration, full_page=full_page)
+
+
+def stage_html(stage: Any, *, caption: Sequence[str], title: str, frame: Optional[int] = None,
+               duration: float = 1.0, full_page: bool = True) -> str:
+    """The player of any stage: one from :func:`player_stage`, or a still figure's one-frame stage.
+
+    ``caption`` is the text alternative (its first line also names the
+    picture); ``title`` names the page and errors.  Any stage with ``figure``,
+    ``n_frames``, ``set_frame`` and ``vector()`` works; ``moving_artists()`` and
+    ``output_cells()`` are used when it has them.
+
+    Examples
+    --------
+    >>> from convanim.drawing.figures import StillStage, kernel_figure
+    >>> page = stage_html(StillStage(kernel_figure()), caption=["kernel 3x3"], title="kernel")
+    >>> 'data-frames="1"' in page
+    True
+    """
+    if frame is not None:
+        _check_frame_arg(frame)
+    ms = _check_duration(duration) * 1000.0
+    lines = [str(line) for line in caption if str(line).strip()]
+    if not lines:
+        raise ValueError("caption must hold at least one line of text")
     n = stage.n_frames
     if frame is not None and not -n <= frame < n:
-        raise ValueError(f"frame {frame} is out of range: {spec!r} has {n} frames (0 to {n - 1})")
+        raise ValueError(f"frame {frame} is out of range: {title} has {n} frames (0 to {n - 1})")
     data = SvgFrames(stage)
-    return _page(spec, stage, data, start=0 if frame is None else frame % n, play=frame is None,
-                 ms=duration * 1000.0, full_page=full_page)
+    return _page(stage, data, lines, title, start=0 if frame is None else frame % n, play=frame is None, ms=ms,
+                 full_page=full_page)
 
 
 def write_html(spec: Spec, path: Union[str, Path], **kw: Any) -> Path:
@@ -122,8 +148,15 @@ def write_html(spec: Spec, path: Union[str, Path], **kw: Any) -> Path:
     >>> write_html(ca.Conv(5, 3, s=2, p=1), "padding_strides.html")  # doctest: +SKIP
     PosixPath('padding_strides.html')
     """
-    path = Path(path)
-    text = to_html(spec, **kw)
+    return _write(Path(path), to_html(spec, **kw))
+
+
+def write_stage_html(stage: Any, path: Union[str, Path], **kw: Any) -> Path:
+    """Write the player of a stage (see :func:`stage_html`, whose keywords it takes) to ``path``, atomically."""
+    return _write(Path(path), stage_html(stage, **kw))
+
+
+def _write(path: Path, text: str) -> Path:
     target = AtomicFile(path)
     try:
         target.tmp.write_bytes(text.encode("utf-8"))
@@ -132,6 +165,30 @@ def write_html(spec: Spec, path: Union[str, Path], **kw: Any) -> Path:
         target.discard()
         raise
     return path
+
+
+class Player:
+    """The player of ``spec`` as an object a notebook shows (``_repr_html_``) and that saves itself.
+
+    Takes the keywords of :func:`to_html` (except ``full_page``).
+
+    Examples
+    --------
+    >>> import convanim as ca
+    >>> p = Player(ca.Conv(4, 3), numbers=True)
+    >>> p  # doctest: +SKIP
+    >>> p.save("conv.html")  # doctest: +SKIP
+    """
+
+    def __init__(self, spec: Spec, **kw: Any) -> None:
+        kw.pop("full_page", None)
+        self.spec, self.kw = spec, kw
+
+    def _repr_html_(self) -> str:
+        return to_html(self.spec, full_page=False, **self.kw)
+
+    def save(self, path: Union[str, Path]) -> Path:
+        return write_html(self.spec, path, **self.kw)
 
 
 # ---- assembling the page --------------------------------------------------------------------------
@@ -172,9 +229,9 @@ def _button(cls: str, label: str, icons: list[str]) -> str:
     return f'<button type="button" class="{cls}" aria-label="{label}">{svgs}</button>'
 
 
-def _page(spec: Spec, stage: Any, data: SvgFrames, *, start: int, play: bool, ms: float, full_page: bool) -> str:
+def _page(stage: Any, data: SvgFrames, lines: list[str], title: str, *, start: int, play: bool, ms: float,
+          full_page: bool) -> str:
     n = stage.n_frames
-    lines = caption_lines(spec)
     svg = _figure_svg(data, lines[0])
     frames_json = _json([data.templates, data.frames])
     uid = "cvp-" + hashlib.sha256((svg + frames_json).encode("utf-8")).hexdigest()[:10]
@@ -185,11 +242,12 @@ def _page(spec: Spec, stage: Any, data: SvgFrames, *, start: int, play: bool, ms
     th = stage.theme
     scope = f".convanim-player.{uid}"
     css = (PLAYER_CSS.format(scope=scope, bg=_hex(th.background), fg=_hex(th.text), line=_hex(th.line),
-                             mark=_hex(th.mark)).strip() + "\n" + data.styles.css(f"{scope} svg.cvp-figure"))
+                             accent=_hex(th.input)).strip() + "\n" + data.styles.css(f"{scope} svg.cvp-figure"))
     speeds = "".join(f'<option value="{v:g}"{" selected" if v == 1.0 else ""}>{v:g}&#215;</option>'
                      for v in SPEEDS)
     controls = (
-        f'<div class="cvp-controls" role="group" aria-label="Animation controls">'
+        # A still figure (one frame) has nothing to play: its controls stay in the page, hidden.
+        f'<div class="cvp-controls" role="group" aria-label="Animation controls"{" hidden" if n == 1 else ""}>'
         + _button("cvp-prev", "Previous frame", ["prev"])
         + _button("cvp-play", "Play", ["play", "pause"])
         + _button("cvp-next", "Next frame", ["next"])
@@ -207,7 +265,7 @@ def _page(spec: Spec, stage: Any, data: SvgFrames, *, start: int, play: bool, ms
     css += f"\nbody{{margin:0;padding:16px;background:{_hex(th.background)}}}"
     csp = (f"default-src 'none'; script-src '{_sha256(script)}'; style-src '{_sha256(css)}'; "
            f"base-uri 'none'; form-action 'none'")
-    title = html.escape(f"{spec!r} - convanim")
+    title = html.escape(f"{title} - convanim")
     return ("<!DOCTYPE html>\n"
             f'<html lang="en"><head><meta charset="utf-8">\n'
             f'<meta http-equiv="Content-Security-Policy" content="{csp}">\n'

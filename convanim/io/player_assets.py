@@ -149,24 +149,25 @@ PLAYER_JS = r"""
 #: The player's look; ``{scope}`` is the player's own class, so that several players and the host page's
 #: style sheets stay apart.  The theme's colours come in as CSS variables.
 PLAYER_CSS = """
-{scope}{{--bg:{bg};--fg:{fg};--line:{line};--mark:{mark};display:inline-block;margin:0;padding:12px;
+{scope}{{--bg:{bg};--fg:{fg};--line:{line};--accent:{accent};display:inline-block;margin:0;padding:12px;
 background:var(--bg);color:var(--fg);font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;
 max-width:100%;box-sizing:border-box;border-radius:6px}}
-{scope}:focus-visible{{outline:2px solid var(--mark);outline-offset:2px}}
+{scope}:focus-visible{{outline:2px solid var(--accent);outline-offset:2px}}
 {scope} svg.cvp-figure{{display:block;max-width:100%;height:auto}}
 {scope} svg.cvp-figure{{stroke-linejoin:round;stroke-linecap:butt}}
 {scope} .cvp-cells polygon{{fill:transparent;stroke:none;pointer-events:all;cursor:pointer}}
-{scope} .cvp-cells polygon:hover{{stroke:var(--mark);stroke-width:1.5}}
-{scope} .cvp-cells polygon.cvp-pinned{{stroke:var(--mark);stroke-width:2.5}}
+{scope} .cvp-cells polygon:hover{{stroke:var(--fg);stroke-width:1.2;stroke-dasharray:2 1.5}}
+{scope} .cvp-cells polygon.cvp-pinned{{stroke:var(--fg);stroke-width:2;stroke-dasharray:3 2}}
 {scope} .cvp-controls{{display:flex;flex-wrap:wrap;align-items:center;gap:6px;margin-top:8px}}
+{scope} .cvp-controls[hidden]{{display:none}}
 {scope} .cvp-controls button{{display:inline-flex;align-items:center;justify-content:center;width:34px;height:30px;
 padding:0;border:1px solid var(--line);border-radius:4px;background:transparent;color:var(--fg);cursor:pointer}}
 {scope} .cvp-controls button:focus-visible,{scope} .cvp-controls input:focus-visible,
-{scope} .cvp-controls select:focus-visible{{outline:2px solid var(--mark);outline-offset:1px}}
+{scope} .cvp-controls select:focus-visible{{outline:2px solid var(--accent);outline-offset:1px}}
 {scope} .cvp-controls svg{{width:14px;height:14px;fill:currentColor}}
 {scope} .cvp-play .cvp-icon-pause,{scope} .cvp-play.cvp-on .cvp-icon-play{{display:none}}
 {scope} .cvp-play.cvp-on .cvp-icon-pause{{display:inline}}
-{scope} .cvp-slider{{flex:1 1 160px;min-width:100px;accent-color:var(--mark)}}
+{scope} .cvp-slider{{flex:1 1 160px;min-width:100px;accent-color:var(--accent)}}
 {scope} .cvp-controls select{{background:var(--bg);color:var(--fg);border:1px solid var(--line);border-radius:4px}}
 {scope} .cvp-status{{font-variant-numeric:tabular-nums;min-width:9em}}
 {scope} figcaption{{margin-top:6px;font-size:13px}}

@@ -187,7 +187,8 @@ class SvgFrames:
         #: Coordinates are stored as integers: points times this.
         self.unit = 100
         self.figure = stage.figure
-        self.moving = list(stage.moving_artists())
+        # A still figure's stage has nothing that moves and no output cell.
+        self.moving = list(stage.moving_artists()) if hasattr(stage, "moving_artists") else []
         self.styles = _Styles()
         self.templates: list[list[str]] = []
         self._template_index: dict[tuple[str, ...], int] = {}
@@ -196,8 +197,8 @@ class SvgFrames:
         self.height_pt = self.figure.get_figheight() * 72.0
         self.width_px = round(self.figure.get_figwidth() * dpi)
         self.height_px = round(self.figure.get_figheight() * dpi)
-        self.cells = [(int(t), self._to_points(np.asarray(poly, dtype=float), dpi))
-                      for t, poly in stage.output_cells()]
+        cells = stage.output_cells() if hasattr(stage, "output_cells") else []
+        self.cells = [(int(t), self._to_points(np.asarray(poly, dtype=float), dpi)) for t, poly in cells]
         with matplotlib.rc_context(SVG_RC):
             self.svg = self._still()
             self._clip_ids = self._known_clips()
