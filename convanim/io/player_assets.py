@@ -21,7 +21,7 @@ PLAYER_JS = r"""
     var playBtn = q(".cvp-play"), prevBtn = q(".cvp-prev"), nextBtn = q(".cvp-next");
     var slider = q(".cvp-slider"), speed = q(".cvp-speed"), status = q(".cvp-status");
     var cells = root.querySelectorAll("[data-cell-frame]");
-    var cur = -1, playing = false, timer = null, pinned = null, hover = null, before = null;
+    var cur = -1, playing = false, timer = null, pinned = null, before = null;
 
     // Frame t's coordinates: from the keyframe at or before t (or from the current frame), one step at a time.
     function apply(t) {
@@ -71,7 +71,7 @@ PLAYER_JS = r"""
     }
     function unpin() {
       if (pinned) pinned.classList.remove("cvp-pinned");
-      pinned = null; hover = null; before = null;
+      pinned = null; before = null;
     }
     function step(by) { setPlaying(false); unpin(); show(cur + by); }
 
@@ -88,13 +88,12 @@ PLAYER_JS = r"""
       if (!cell || pinned) return;
       if (before === null) before = cur;
       setPlaying(false);
-      hover = cell;
       show(+cell.getAttribute("data-cell-frame"));
     });
     root.addEventListener("pointerout", function (e) {
       if (!cellOf(e.target) || cellOf(e.relatedTarget) || pinned) return;
       if (before !== null) show(before);
-      hover = null; before = null;
+      before = null;
     });
     root.addEventListener("click", function (e) {
       var cell = cellOf(e.target);

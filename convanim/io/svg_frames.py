@@ -380,7 +380,10 @@ def _delta(held: np.ndarray, target: np.ndarray) -> Optional[list[int]]:
         return None
     n = len(diff)
     for p in range(1, min(n, 16)):
-        step = np.array([int(np.round(np.median(diff[j::p]))) for j in range(p)], dtype=np.int64)
-        if np.abs(diff - np.resize(step, n)).max() <= TOLERANCE:
+        if n % p:
+            continue
+        rows = diff.reshape(-1, p)
+        step = np.round(np.median(rows, axis=0)).astype(np.int64)
+        if np.abs(rows - step).max() <= TOLERANCE:
             return step.tolist()
     return diff.tolist()
