@@ -152,7 +152,7 @@ PLAYER_CSS = """
 background:var(--bg);color:var(--fg);font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;
 max-width:100%;box-sizing:border-box;border-radius:6px}}
 {scope}:focus-visible{{outline:2px solid var(--accent);outline-offset:2px}}
-{scope} svg.cvp-figure{{display:block;max-width:100%;height:auto}}
+{scope} svg.cvp-figure{{display:block;max-width:100%;max-height:85vh;height:auto}}
 {scope} svg.cvp-figure{{stroke-linejoin:round;stroke-linecap:butt}}
 {scope} .cvp-cells polygon{{fill:transparent;stroke:none;pointer-events:all;cursor:pointer}}
 {scope} .cvp-cells polygon:hover{{stroke:var(--fg);stroke-width:1.2;stroke-dasharray:2 1.5}}
