@@ -265,3 +265,16 @@ def test_deltas_replay_every_frame_as_drawn_whole(spec, kw):
         for k, (sa, sb) in enumerate(zip(a, b)):
             assert played.templates[sa[0]] == whole.templates[sb[0]], (t, k)
             assert np.abs(np.subtract(sa[1], sb[1])).max(initial=0) <= 2, (t, k)
+
+
+def test_a_stage_that_already_wrote_a_gif_gives_the_same_page():
+    """The gallery may reuse the stage it drew the GIF with."""
+    import io
+
+    from convanim.io.encoders import GifEncoder
+    from convanim.io.html import stage_html
+    from convanim.io.render import _run
+
+    stage = player_stage(ODD_T, **ODD_KW)
+    _run(stage, range(stage.n_frames), [GifEncoder(io.BytesIO(), stage.theme, 1.0)])
+    assert stage_html(stage, caption=caption_lines(ODD_T), title=repr(ODD_T)) == to_html(ODD_T, **ODD_KW)
