@@ -22,8 +22,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any, Optional, Sequence, Union
 
+import numpy as np
+
 from ..core.spec import Spec
-from ..drawing.api import _check_frame_arg, _painter
+from ..drawing.api import _painter  # the one private import: player_stage is its public face
 from ..drawing.painter import Stage
 from .encoders import AtomicFile
 from .player_assets import ICONS, PLAYER_CSS, PLAYER_JS
@@ -64,6 +66,11 @@ def caption_lines(spec: Spec) -> list[str]:
     """
     # The one place the player reads the formula; it follows describe() as the formula becomes data.
     return [line for line in spec.describe().splitlines() if line.strip()]
+
+
+def _check_frame_arg(frame: Any) -> None:
+    if isinstance(frame, bool) or not isinstance(frame, (int, np.integer)):
+        raise TypeError(f"frame must be an int, got {type(frame).__name__}")
 
 
 def _check_duration(duration: Any) -> float:
