@@ -22,7 +22,7 @@ from .sphinx_gallery import note
 __all__ = ["animation", "render", "ConvAnimation", "SUFFIXES", "frame_paths", "REPR_MAX_FRAMES"]
 
 #: What :func:`render` writes, by suffix.
-SUFFIXES = (".gif", ".pdf", ".png", ".svg", ".webp", ".mp4", ".webm", ".mkv")
+SUFFIXES = (".gif", ".pdf", ".png", ".svg", ".webp", ".mp4", ".webm", ".mkv", ".html")
 
 #: The notebook display embeds at most this many frames; past it, it says how to render a file instead.
 REPR_MAX_FRAMES = 400
@@ -149,7 +149,8 @@ def render(spec: Spec, path: Union[str, Path], *, frame: Optional[int] = None, d
     - ``.pdf``: one page per frame (or only ``frame``);
     - ``.png`` / ``.svg``: one frame (``frame``, default 0), or every frame when
       the name holds ``{frame}``, e.g. ``x_{frame:02d}.png``;
-    - ``.webp``, ``.mp4``: animations, where Pillow's WebP or imageio-ffmpeg is installed.
+    - ``.webp``, ``.mp4``: animations, where Pillow's WebP or imageio-ffmpeg is installed;
+    - ``.html``: a self-contained interactive player (opens paused on ``frame`` when given).
 
     Takes the keywords of :func:`figure`.  Files are written under a temporary
     name and renamed, so an interrupted render leaves no broken file; the same
@@ -181,6 +182,12 @@ def render(spec: Spec, path: Union[str, Path], *, frame: Optional[int] = None, d
         ImageioEncoder(path, duration)  # fails early, naming a missing plugin
     if not path.parent.is_dir():
         raise FileNotFoundError(f"path {str(path)!r}: directory {str(path.parent)!r} does not exist")
+    if suffix == ".html":
+        from .html import write_html  # every frame, as vector graphics the reader drives
+
+        write_html(spec, path, frame=frame, duration=duration, **kw)
+        note("file", path)
+        return path
     painter = _painter(spec, **kw)
     frames = _frames(painter, spec, frame, every=pattern or suffix not in (".png", ".svg"))
     if pattern:

@@ -1,0 +1,286 @@
+"""The interactive HTML player: one self-contained file, no server, no network.
+
+The figure is vector graphics (the still part once, then per frame only what
+moves, as differences); play/pause, previous/next, a frame slider, a speed
+control, the keyboard (space, left, right, Home, End), and pointing at or
+clicking an output cell to see the frame that computes it.
+
+Contract (tests and assistive technology rely on it): the root element
+``figure.convanim-player`` carries ``data-frames`` and ``data-frame``; the
+buttons are named "Play" (then "Pause"), "Previous frame", "Next frame"; the
+slider is an ``<input type="range">``; each output cell carries
+``data-cell-frame``; a ``<figcaption>`` names the layer, its sizes and its
+formula.  Stepping or pointing pauses; ``prefers-reduced-motion`` starts paused.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any, Optional, Sequence, Union
+
+import numpy as np
+
+from ..core.spec import Spec
+from ..drawing.api import _painter  # the one private import: player_stage is its public face
+from ..drawing.painter import Stage
+from .encoders import AtomicFile
+from .player_assets import ICONS, PLAYER_CSS, PLAYER_JS
+from .svg_frames import SVG_NS, SvgFrames
+
+__all__ = ["player_stage", "to_html", "write_html", "stage_html", "write_stage_html", "caption_lines", "Player",
+           "SPEEDS"]
+
+#: The speed control's choices (multiples of the base speed, ``duration`` seconds per frame).
+SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
+
+
+def player_stage(spec: Spec, **kw: Any) -> Stage:
+    """A new figure drawing ``spec`` with the keywords of :func:`convanim.figure`, ready to be moved frame by frame.
+
+    Returns
+    -------
+    Stage
+        ``figure``, ``n_frames``, ``set_frame(t)``, ``moving_artists()``, ``output_cells()``, ``theme``.
+
+    Examples
+    --------
+    >>> import convanim as ca
+    >>> player_stage(ca.Conv(5, 3, s=2, p=1)).n_frames
+    9
+    """
+    return _painter(spec, **kw)
+
+
+def caption_lines(spec: Spec) -> list[str]:
+    """What the player's caption says: the layer and its sizes, then the formula with its numbers.
+
+    Examples
+    --------
+    >>> import convanim as ca
+    >>> caption_lines(ca.Conv(4, 3))[0]
+    'Conv(i=4, k=3): input 4x4 -> output 2x2'
+    """
+    # The one place the player reads the formula; it follows describe() as the formula becomes data.
+    return [line for line in spec.describe().splitlines() if line.strip()]
+
+
+def _check_frame_arg(frame: Any) -> None:
+    if isinstance(frame, bool) or not isinstance(frame, (int, np.integer)):
+        raise TypeError(f"frame must be an int, got {type(frame).__name__}")
+
+
+def _check_duration(duration: Any) -> float:
+    if isinstance(duration, bool) or not isinstance(duration, (int, float)):
+        raise TypeError(f"duration must be a number of seconds, got {type(duration).__name__}")
+    if not duration > 0:
+        raise ValueError(f"duration must be positive, got {duration!r}")
+    return float(duration)
+
+
+def to_html(spec: Spec, *, frame: Optional[int] = None, duration: float = 1.0, full_page: bool = True,
+            **kw: Any) -> str:
+    """The player of ``spec`` as HTML text.
+
+    Parameters
+    ----------
+    spec : Conv, ConvTranspose or Pool
+    frame : int, optional
+        Open paused on this frame; by default open on frame 0 and play (unless
+        the reader prefers reduced motion).
+    duration : float
+        Seconds per frame at speed 1.
+    full_page : bool
+        A whole document (with a Content-Security-Policy that forbids every
+        request), or only the player (``<style>``, ``<figure>``, ``<script>``) to
+        put inside a page: a notebook cell, a documentation page.
+    **kw
+        The keywords of :func:`convanim.figure` (``view``, ``style``, ``numbers``, ``theme``, ...).
+
+    Examples
+    --------
+    >>> import convanim as ca
+    >>> page = to_html(ca.Conv(4, 3))
+    >>> 'data-frames="4"' in page
+    True
+    """
+    if frame is not None:
+        _check_frame_arg(frame)
+    _check_duration(duration)
+    return stage_html(player_stage(spec, **kw), caption=caption_lines(spec), title=repr(spec), frame=frame,
+                      duration=duration, full_page=full_page)
+
+
+def stage_html(stage: Any, *, caption: Sequence[str], title: str, frame: Optional[int] = None,
+               duration: float = 1.0, full_page: bool = True) -> str:
+    """The player of any stage: one from :func:`player_stage`, or a still figure's one-frame stage.
+
+    ``caption`` is the text alternative (its first line also names the
+    picture); ``title`` names the page and errors.  Any stage with ``figure``,
+    ``n_frames``, ``set_frame`` and ``vector()`` works; ``moving_artists()`` and
+    ``output_cells()`` are used when it has them.
+
+    Examples
+    --------
+    >>> from convanim.drawing.figures import StillStage, kernel_figure
+    >>> page = stage_html(StillStage(kernel_figure()), caption=["kernel 3x3"], title="kernel")
+    >>> 'data-frames="1"' in page
+    True
+    """
+    if frame is not None:
+        _check_frame_arg(frame)
+    ms = _check_duration(duration) * 1000.0
+    lines = [str(line) for line in caption if str(line).strip()]
+    if not lines:
+        raise ValueError("caption must hold at least one line of text")
+    n = stage.n_frames
+    if frame is not None and not -n <= frame < n:
+        raise ValueError(f"frame {frame} is out of range: {title} has {n} frames (0 to {n - 1})")
+    data = SvgFrames(stage)
+    return _page(stage, data, lines, title, start=0 if frame is None else frame % n, play=frame is None, ms=ms,
+                 full_page=full_page)
+
+
+def write_html(spec: Spec, path: Union[str, Path], **kw: Any) -> Path:
+    """Write the player of ``spec`` to ``path`` (atomically: a temporary file, then a rename).
+
+    Takes the keywords of :func:`to_html`.  The same arguments give the same bytes.
+
+    Examples
+    --------
+    >>> import convanim as ca
+    >>> write_html(ca.Conv(5, 3, s=2, p=1), "padding_strides.html")  # doctest: +SKIP
+    PosixPath('padding_strides.html')
+    """
+    return _write(Path(path), to_html(spec, **kw))
+
+
+def write_stage_html(stage: Any, path: Union[str, Path], **kw: Any) -> Path:
+    """Write the player of a stage (see :func:`stage_html`, whose keywords it takes) to ``path``, atomically."""
+    return _write(Path(path), stage_html(stage, **kw))
+
+
+def _write(path: Path, text: str) -> Path:
+    target = AtomicFile(path)
+    try:
+        target.tmp.write_bytes(text.encode("utf-8"))
+        target.commit()
+    except BaseException:
+        target.discard()
+        raise
+    return path
+
+
+class Player:
+    """The player of ``spec`` as an object a notebook shows (``_repr_html_``) and that saves itself.
+
+    Takes the keywords of :func:`to_html` (except ``full_page``).
+
+    Examples
+    --------
+    >>> import convanim as ca
+    >>> p = Player(ca.Conv(4, 3), numbers=True)
+    >>> p  # doctest: +SKIP
+    >>> p.save("conv.html")  # doctest: +SKIP
+    """
+
+    def __init__(self, spec: Spec, **kw: Any) -> None:
+        kw.pop("full_page", None)
+        self.spec, self.kw = spec, kw
+
+    def _repr_html_(self) -> str:
+        return to_html(self.spec, full_page=False, **self.kw)
+
+    def save(self, path: Union[str, Path]) -> Path:
+        return write_html(self.spec, path, **self.kw)
+
+
+# ---- assembling the page --------------------------------------------------------------------------
+
+def _hex(rgb: Any) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
+
+
+def _json(obj: Any) -> str:
+    # Inside <script>: no "</" may close it early.
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
+
+
+def _prefix_ids(text: str, prefix: str) -> str:
+    """Every id and reference to one gets ``prefix``, so that two players on a page never share an id."""
+    return (text.replace(' id="', f' id="{prefix}').replace("url(#", f"url(#{prefix}")
+            .replace('href="#', f'href="#{prefix}'))
+
+
+def _figure_svg(data: SvgFrames, label: str) -> str:
+    svg = data.svg
+    attrs = {k: v for k, v in svg.attrib.items() if k in ("viewBox", "version")}
+    svg.attrib.clear()
+    # Drawn at the figure's pixel size (the PNG's), scaled down on narrow screens by the style sheet.
+    svg.attrib.update(attrs, width=str(data.width_px), height=str(data.height_px), role="img",
+                      **{"aria-label": label, "class": "cvp-figure"})
+    cells = ET.SubElement(svg, f"{{{SVG_NS}}}g", {"class": "cvp-cells"})
+    for t, poly in data.cells:
+        points = " ".join(f"{x:.1f},{y:.1f}" for x, y in poly)
+        ET.SubElement(cells, f"{{{SVG_NS}}}polygon", {"points": points, "data-cell-frame": str(t)})
+    text = ET.tostring(svg, encoding="unicode")
+    return text
+
+
+def _button(cls: str, label: str, icons: list[str]) -> str:
+    svgs = "".join(f'<svg class="cvp-icon-{name}" viewBox="0 0 14 14" aria-hidden="true" focusable="false">'
+                   f"{ICONS[name]}</svg>" for name in icons)
+    return f'<button type="button" class="{cls}" aria-label="{label}">{svgs}</button>'
+
+
+def _page(stage: Any, data: SvgFrames, lines: list[str], title: str, *, start: int, play: bool, ms: float,
+          full_page: bool) -> str:
+    n = stage.n_frames
+    svg = _figure_svg(data, lines[0])
+    frames_json = _json([data.templates, data.frames])
+    uid = "cvp-" + hashlib.sha256((svg + frames_json).encode("utf-8")).hexdigest()[:10]
+    svg = _prefix_ids(svg, uid + "-")
+    templates = [[_prefix_ids(part, uid + "-") for part in parts] for parts in data.templates]
+    body_json = _json({"n": n, "start": start, "play": play, "ms": round(ms, 3), "key": data.keyframe_every, "unit": data.unit,
+                       "tpl": templates, "frames": data.frames})
+    th = stage.theme
+    scope = f".convanim-player.{uid}"
+    css = (PLAYER_CSS.format(scope=scope, bg=_hex(th.background), fg=_hex(th.text), line=_hex(th.line),
+                             accent=_hex(th.input)).strip() + "\n" + data.styles.css(f"{scope} svg.cvp-figure"))
+    speeds = "".join(f'<option value="{v:g}"{" selected" if v == 1.0 else ""}>{v:g}&#215;</option>'
+                     for v in SPEEDS)
+    controls = (
+        # A still figure (one frame) has nothing to play: its controls stay in the page, hidden.
+        f'<div class="cvp-controls" role="group" aria-label="Animation controls"{" hidden" if n == 1 else ""}>'
+        + _button("cvp-prev", "Previous frame", ["prev"])
+        + _button("cvp-play", "Play", ["play", "pause"])
+        + _button("cvp-next", "Next frame", ["next"])
+        + f'<input type="range" class="cvp-slider" min="0" max="{n - 1}" step="1" value="{start}" '
+          f'aria-label="Frame">'
+        + f'<select class="cvp-speed" aria-label="Speed">{speeds}</select>'
+        + f'<span class="cvp-status">frame {start + 1} of {n}</span></div>')
+    caption = "<br>".join(f"<code>{html.escape(line)}</code>" for line in lines)
+    figure = (f'<figure class="convanim-player {uid}" tabindex="0" data-frames="{n}" data-frame="{start}" '
+              f'data-playing="false">{svg}{controls}<figcaption>{caption}</figcaption>'
+              f'<script type="application/json" class="cvp-data">{body_json}</script></figure>')
+    script = PLAYER_JS.strip()
+    if not full_page:
+        return f"<style>{css}</style>{figure}<script>{script}</script>"
+    css += f"\nbody{{margin:0;padding:16px;background:{_hex(th.background)}}}"
+    csp = (f"default-src 'none'; script-src '{_sha256(script)}'; style-src '{_sha256(css)}'; "
+           f"base-uri 'none'; form-action 'none'")
+    title = html.escape(f"{title} - convanim")
+    return ("<!DOCTYPE html>\n"
+            f'<html lang="en"><head><meta charset="utf-8">\n'
+            f'<meta http-equiv="Content-Security-Policy" content="{csp}">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{title}</title>\n<style>{css}</style></head>\n"
+            "<body>\n"
+            f"{figure}\n<script>{script}</script>\n</body></html>\n")
+
+
+def _sha256(text: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
