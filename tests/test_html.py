@@ -107,13 +107,19 @@ def test_frames_are_differences_not_copies():
 
 
 def test_moving_text_stays_above_a_moving_shade_and_still_text_above_too():
-    """Draw order is matplotlib's: the shade's placeholder comes before the still numbers in the SVG."""
+    """Draw order is matplotlib's: the shade's placeholder comes before the numbers it covers and the weights."""
     page = to_html(ODD_T, **ODD_KW)
     svg = page[page.index("<svg"):page.index("</svg>")]
-    shade = svg.index('data-moving="0"')
-    first_number = svg.index(">0</text>")
-    weight = svg.index('data-moving="3"')
-    assert shade < first_number < weight
+    stage = player_stage(ODD_T, **ODD_KW)
+    arts = stage.moving_artists()
+    painter = stage.painters[0]
+    kernel = arts.index(painter.movers["0:kernel"])
+    weight = arts.index(painter.movers["0:weights"][0])
+    number = arts.index(painter.texts[0])  # a number the shade may cover: it changes colour, so it moves too
+    at = {k: svg.index(f'data-moving="{k}"') for k in (kernel, weight, number)}
+    assert at[kernel] < at[number] < at[weight]
+    labels = [a for a in painter.texts if a.get_text().startswith("input")]
+    assert labels and labels[0] not in arts and ">input 3×3</text>" in svg.replace("\n", "")
 
 
 def test_self_contained_no_reference_outside_the_page():
