@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any, Optional, Sequence
 
-import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from ..core.checks import check_draw_options, check_raster
 from ..core.geometry import MAX_FRAMES, scene
 from ..core.matrix import MAX_MATRIX
 from ..core.spec import Spec
@@ -74,10 +74,9 @@ def draw(ax: Axes, spec: Spec, frame: int = 0, *, style: str = "paper", numbers:
     >>> ax = Figure().add_subplot()
     >>> painter = ca.draw(ax, ca.Conv(5, 3, s=2, p=1), frame=4)
     """
-    _check_frame_arg(frame)
-    if view not in ("grid", "matrix"):
-        raise ValueError(f"view must be 'grid' or 'matrix' on one Axes ('both' needs figure() or render()), "
-                         f"got {view!r}")
+    check_draw_options(spec, frame=frame, ax=ax, views=("grid", "matrix"), style=style, numbers=numbers, x=x,
+                       kernel=kernel, theme=theme, labels=labels, caption=caption, fontsize=fontsize, view=view,
+                       max_frames=max_frames, max_matrix=max_matrix)
     painter = _make_painter(ax, spec, view, dict(style=style, numbers=numbers, x=x, kernel=kernel, theme=theme,
                                                  labels=labels, caption=caption, fontsize=fontsize,
                                                  max_frames=max_frames, max_matrix=max_matrix))
@@ -93,11 +92,6 @@ def _make_painter(ax: Axes, spec: Spec, view: str, kw: dict[str, Any]) -> Any:
         mkw = {k: v for k, v in kw.items() if k not in ("style", "caption", "labels")}
         return MatrixPainter(ax, spec, labels=True, **mkw)
     return Painter(ax, spec, **{k: v for k, v in kw.items() if k != "max_matrix"})
-
-
-def _check_frame_arg(frame: Any) -> None:
-    if isinstance(frame, bool) or not isinstance(frame, (int, np.integer)):
-        raise TypeError(f"frame must be an int, got {type(frame).__name__}")
 
 
 VIEWS = ("grid", "matrix", "both")
@@ -139,6 +133,7 @@ def _new_figure(panels: Sequence[tuple[float, float, float, float]], *,
     else:
         if len(figsize) != 2 or not all(isinstance(v, (int, float)) and v > 0 for v in figsize):
             raise ValueError(f"figsize must be (width, height) in inches, both positive, got {figsize!r}")
+    check_raster(figsize[0], figsize[1], dpi)  # before Agg allocates the buffer
     fig = Figure(figsize=tuple(figsize), dpi=dpi)
     FigureCanvasAgg(fig)
     left = 0.0
@@ -179,7 +174,7 @@ def figure(spec: Spec, frame: int = 0, **kw: Any) -> Figure:
     >>> fig = ca.figure(ca.Conv(5, 3, s=2, p=1), frame=4, labels=True)
     >>> fig.savefig("padding_strides.pdf")  # doctest: +SKIP
     """
-    _check_frame_arg(frame)
+    check_draw_options(spec, frame=frame, **kw)
     kw.pop("duration", None)
     stage = _painter(spec, **kw)
     stage.set_frame(frame)
