@@ -398,18 +398,41 @@ def check_draw_options(spec: Any = None, *, frame: Any = None, ax: Any = None, v
         check_array("kernel", kernel, spec.k)
 
 
-def check_still_options(*, theme: Any = None, figsize: Any = None, dpi: Any = None, **sizes: Any) -> None:
-    """The keywords shared by the still figures, and their sizes: ``name=(value, minimum, maximum)``."""
+def check_still_options(*, theme: Any = None, figsize: Any = None, dpi: Any = None, kernel: Any = None,
+                        spec: Any = None, **sizes: Any) -> Optional[np.ndarray]:
+    """The keywords of the still figures, checked before any drawing; returns ``kernel`` as an array.
+
+    ``sizes`` are ``name=(value, minimum, maximum)``: a still figure writes
+    every cell, so its sizes are bounded to keep it to seconds.  ``spec``
+    (positions_figure) must be a Conv, ConvTranspose or Pool whose canvas
+    and kernel moves are small enough to draw.
+    """
     for name, (value, low, high) in sizes.items():
         if value is not None:
             try:
                 check_int(name, value, low, high)
             except ValueError as exc:
-                raise ValueError(f"{exc} (a still figure draws at most {high}; larger ones would take minutes)") \
-                    from None
+                raise ValueError(f"{exc} (a still figure draws at most {high}: it draws every cell, and larger "
+                                 f"ones would take minutes)") from None
     check_theme(theme)
     check_figsize(figsize)
     check_dpi(dpi)
+    if spec is not None:
+        from .geometry import scene
+
+        check_spec(spec)
+        rows, cols = scene(spec).canvas_shape
+        oh, ow = spec.output_shape
+        if rows * cols > MAX_CELLS // 2 or max(oh, ow) > 256:
+            raise ValueError(f"spec: {spec!r} has a {rows}x{cols} canvas and {oh}x{ow} kernel positions, more "
+                             f"than positions_figure draws (at most {MAX_CELLS // 2} cells and 256 positions "
+                             f"a side)")
+    if kernel is not None:
+        w = check_array("kernel", kernel)
+        if w.ndim != 2 or w.size == 0 or max(w.shape) > 32:
+            raise ValueError(f"kernel must be a 2-D array of numbers, at most 32x32 to be drawn, got shape {w.shape}")
+        return w
+    return None
 
 
 _INT_SPEC = re.compile(r"(?:[0_ -]?[<>=^])?[+\- ]?0?(?P<width>\d{1,2})?[dxXob]?")

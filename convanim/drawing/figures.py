@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch
 
 from ..core.arithmetic import check_int
+from ..core.checks import check_raster, check_still_options
 from ..core.numerics import GUIDE_KERNEL, apply, default_input, default_kernel
 from ..core.spec import Conv, ConvTranspose, Pool, Spec
 from .layout import COL as _COL
@@ -85,6 +86,7 @@ class _Canvas:
         unit = min(UNIT_PX, 900.0 / max(w, h))
         if figsize is None:
             figsize = (round(w * unit) / 100.0, round(h * unit) / 100.0)
+        check_raster(figsize[0], figsize[1], dpi)  # before Agg allocates the buffer
         fig = Figure(figsize=tuple(figsize), dpi=100.0 if dpi is None else float(dpi))
         FigureCanvasAgg(fig)
         th = self.theme
@@ -136,9 +138,7 @@ def kernel_figure(kernel: Any = None, *, theme: Any = None, figsize: Optional[Se
     --------
     >>> fig = kernel_figure([[1, 0], [0, -1]])
     """
-    w = GUIDE_KERNEL if kernel is None else np.asarray(kernel, dtype=float)
-    if w.ndim != 2 or w.size == 0:
-        raise ValueError(f"kernel must be a 2-D array of numbers, got shape {w.shape}")
+    w = check_still_options(theme=theme, figsize=figsize, dpi=dpi, kernel=GUIDE_KERNEL if kernel is None else kernel)
     cv = _Canvas(theme)
     cv.grid((0, 0), w.shape, "shade", alpha=cv.theme.shade_alpha, values=w, size=0.5)
     cv.text((w.shape[1] / 2, 0.7), f"kernel {w.shape[0]}x{w.shape[1]}", 0.45, va="bottom")
@@ -156,6 +156,8 @@ def channels_figure(c_in: int = 2, c_out: int = 3, i: int = 5, k: int = 3, *, th
     --------
     >>> fig = channels_figure(2, 3)
     """
+    check_still_options(theme=theme, figsize=figsize, dpi=dpi, c_in=(c_in, 1, 8), c_out=(c_out, 1, 8), i=(i, 1, 64),
+                        k=(k, 1, 16))
     c_in, c_out = check_int("c_in", c_in, 1), check_int("c_out", c_out, 1)
     if c_in > 8 or c_out > 8:
         raise ValueError(f"c_in and c_out must be at most 8 to be drawn, got {c_in} and {c_out}")
@@ -208,6 +210,7 @@ def subsampling_figure(i: int = 5, k: int = 3, s: int = 2, *, x: Any = None, ker
     --------
     >>> fig = subsampling_figure(5, 3, 2)
     """
+    check_still_options(theme=theme, figsize=figsize, dpi=dpi, i=(i, 1, 32), k=(k, 1, 32), s=(s, 1, 32))
     s = check_int("s", s, 1)
     strided, unit = Conv(i, k, s=s), Conv(i, k)
     xs = default_input(strided) if x is None else np.asarray(x, dtype=float)
@@ -246,6 +249,7 @@ def positions_figure(spec: Spec, *, theme: Any = None, figsize: Optional[Sequenc
     >>> from convanim import Conv
     >>> fig = positions_figure(Conv(5, 3, s=2, p=1))
     """
+    check_still_options(theme=theme, figsize=figsize, dpi=dpi, spec=spec)
     if isinstance(spec, ConvTranspose):
         spec = spec.transpose()  # the positions of the direct view's convolution are those of its stride-1 view
     if not isinstance(spec, (Conv, Pool)):

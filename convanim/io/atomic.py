@@ -115,11 +115,14 @@ def check_output_path(path: Union[str, Path, Any], name: str = "path") -> Path:
 
 def describe_os_error(exc: OSError, path: Union[str, Path]) -> OSError:
     """The same error, its message naming ``path`` (the user's) and, for a full disk, the disk."""
+    if getattr(exc, "convanim_path", None) is not None:
+        return exc  # already says which file
     reason = exc.strerror or str(exc)
     if exc.errno == errno.ENOSPC:
         reason += f" (the disk holding {str(Path(path).parent)!r} is full)"
-    new = type(exc)(exc.errno, f"cannot write {str(path)!r}: {reason}") if exc.errno else \
-        OSError(f"cannot write {str(path)!r}: {reason}")
+    new = type(exc)(f"cannot write {str(path)!r}: {reason}")
+    new.errno, new.strerror = exc.errno, reason
+    new.convanim_path = str(path)  # type: ignore[attr-defined]
     return new
 
 
