@@ -63,7 +63,7 @@ def parse_size(text: str, minimum: int = 0) -> Any:
     for v in values:
         if not minimum <= v <= MAX_INT:
             what = "positive" if minimum == 1 else f"at least {minimum}"
-            raise argparse.ArgumentTypeError(f"{shown!r} is out of range: sizes here must be {what}, "
+            raise argparse.ArgumentTypeError(f"{shown!r} is out of range: this option's sizes must be {what}, "
                                              f"at most {MAX_INT}")
     return values[0] if len(values) == 1 else (values[0], values[1])
 
