@@ -350,7 +350,10 @@ def check_cost(spec: Any, *, view: str = "grid", numbers: bool = False, max_fram
                              f"max_matrix={needed} (--max-matrix {needed}) to draw it anyway")
 
 
-def check_draw_options(spec: Any = None, *, frame: Any = None, ax: Any = None, views: Sequence[str] = ("grid",
+_NO_AX = object()
+
+
+def check_draw_options(spec: Any = None, *, frame: Any = None, ax: Any = _NO_AX, views: Sequence[str] = ("grid",
                        "matrix", "both"), **kw: Any) -> None:
     """Check every keyword of ``draw`` / ``figure`` / ``animation`` / ``render`` before any work.
 
@@ -360,7 +363,7 @@ def check_draw_options(spec: Any = None, *, frame: Any = None, ax: Any = None, v
     unknown = sorted(set(kw) - set(DRAW_OPTIONS))
     if unknown:
         raise TypeError(f"unexpected keyword argument {unknown[0]!r}; known: {', '.join(DRAW_OPTIONS)}")
-    if ax is not None or "ax" in kw:
+    if ax is not _NO_AX:
         check_axes(ax)
     check_spec(spec)
     from .geometry import MAX_FRAMES
@@ -414,6 +417,14 @@ def check_still_options(*, theme: Any = None, figsize: Any = None, dpi: Any = No
             except ValueError as exc:
                 raise ValueError(f"{exc} (a still figure draws at most {high}: it draws every cell, and larger "
                                  f"ones would take minutes)") from None
+    if {"c_in", "c_out", "i", "k"} <= set(sizes):
+        # channels_figure: c_in input maps, c_out * c_in kernels and c_out output maps, every cell a polygon.
+        c_in, c_out, i, k = (sizes[n][0] for n in ("c_in", "c_out", "i", "k"))
+        o = max(i - k + 1, 0)
+        cells = c_in * i * i + c_out * c_in * k * k + c_out * o * o
+        if cells > MAX_CELLS // 2:
+            raise ValueError(f"i, k, c_in, c_out: channels_figure({c_in}, {c_out}, i={i}, k={k}) draws {cells} cells, "
+                             f"more than the {MAX_CELLS // 2} it draws in seconds; use a smaller i or fewer channels")
     check_theme(theme)
     check_figsize(figsize)
     check_dpi(dpi)
@@ -423,10 +434,10 @@ def check_still_options(*, theme: Any = None, figsize: Any = None, dpi: Any = No
         check_spec(spec)
         rows, cols = scene(spec).canvas_shape
         oh, ow = spec.output_shape
-        if rows * cols > MAX_CELLS // 2 or max(oh, ow) > 256:
+        if rows * cols > MAX_CELLS // 4 or max(oh, ow) > 128:
             raise ValueError(f"spec: {spec!r} has a {rows}x{cols} canvas and {oh}x{ow} kernel positions, more "
-                             f"than positions_figure draws (at most {MAX_CELLS // 2} cells and 256 positions "
-                             f"a side)")
+                             f"than positions_figure draws in seconds (at most {MAX_CELLS // 4} cells and 128 "
+                             f"positions a side)")
     if kernel is not None:
         w = check_array("kernel", kernel)
         if w.ndim != 2 or w.size == 0 or max(w.shape) > 32:

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch
 
 from ..core.arithmetic import check_int
-from ..core.checks import check_raster, check_still_options
+from ..core.checks import check_array, check_raster, check_still_options
 from ..core.numerics import GUIDE_KERNEL, apply, default_input, default_kernel
 from ..core.spec import Conv, ConvTranspose, Pool, Spec
 from .layout import COL as _COL
@@ -213,8 +213,8 @@ def subsampling_figure(i: int = 5, k: int = 3, s: int = 2, *, x: Any = None, ker
     check_still_options(theme=theme, figsize=figsize, dpi=dpi, i=(i, 1, 32), k=(k, 1, 32), s=(s, 1, 32))
     s = check_int("s", s, 1)
     strided, unit = Conv(i, k, s=s), Conv(i, k)
-    xs = default_input(strided) if x is None else np.asarray(x, dtype=float)
-    w = default_kernel(strided) if kernel is None else np.asarray(kernel, dtype=float)
+    xs = default_input(strided) if x is None else check_array("x", x, strided.input_shape)
+    w = default_kernel(strided) if kernel is None else check_array("kernel", kernel, strided.k)
     y_s = apply(strided, xs, w)
     y_1 = apply(unit, xs, w)
     kept = y_1[::s, ::s]

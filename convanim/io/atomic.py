@@ -121,7 +121,7 @@ def describe_os_error(exc: OSError, path: Union[str, Path]) -> OSError:
     if exc.errno == errno.ENOSPC:
         reason += f" (the disk holding {str(Path(path).parent)!r} is full)"
     new = type(exc)(f"cannot write {str(path)!r}: {reason}")
-    new.errno, new.strerror = exc.errno, reason
+    new.errno = exc.errno  # kept for callers; strerror stays unset, so str() is the message above
     new.convanim_path = str(path)  # type: ignore[attr-defined]
     return new
 
