@@ -469,7 +469,10 @@ def check_frame_pattern(name: str, where: str) -> list[Tuple[str, Optional[str]]
     parts: list[Tuple[str, Optional[str]]] = []
     for literal, field, spec, conversion in parsed:
         if field is None:
-            parts.append((literal, None))
+            if parts and parts[-1][1] is None:  # "{{" splits the literal text: join it again
+                parts[-1] = (parts[-1][0] + literal, None)
+            else:
+                parts.append((literal, None))
             continue
         if field != "frame" or conversion is not None or (spec and "{" in spec):
             shown = "{" + field + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
