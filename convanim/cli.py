@@ -217,6 +217,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return _run(args)
     except UsageError as exc:
         return _fail(str(exc))
+    except SystemExit as exc:  # --help and --version: a status, not an exit, for callers of main()
+        return exc.code if isinstance(exc.code, int) else 0
     except BrokenPipeError:
         # Whoever read our output went away (| head): stop quietly, and keep Python from complaining at exit.
         _silence_stdout()

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from matplotlib.figure import Figure
 
 import convanim as ca
 from convanim.drawing.api import _painter
@@ -121,7 +122,7 @@ def test_both_views_in_one_frame(tmp_path):
     (lambda: _painter(ca.Conv(17, 1), view="matrix"), "max_matrix=256"),
     (lambda: _painter(ca.Pool(4, 2), view="matrix"), "max pooling"),
     (lambda: _painter(ca.Conv(4, 3), view="table"), "view"),
-    (lambda: ca.draw(None, ca.Conv(4, 3), view="both"), "both"),
+    (lambda: ca.draw(Figure().add_subplot(), ca.Conv(4, 3), view="both"), "both"),
 ])
 def test_refusals(call, match):
     with pytest.raises(ValueError, match=match):

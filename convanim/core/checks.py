@@ -85,17 +85,17 @@ def check_int(name: str, value: object, minimum: int, maximum: int = MAX_INT) ->
     >>> check_int("p", 10**20, 0)
     Traceback (most recent call last):
     ...
-    ValueError: p must be an int from 0 to 2147483647, got 100000000000000000000
+    ValueError: p must be at most 2147483647 (from 0), got 100000000000000000000
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an int, got {_show(value)}")
     value = int(value)
     if value < minimum or value > maximum:
         shown = str(value) if abs(value) < 10**30 else f"an int of {len(str(abs(value)))} digits"
-        if value < minimum and maximum >= MAX_INT and minimum in (0, 1):
-            what = "positive" if minimum == 1 else "at least 0"
+        if value < minimum:
+            what = "positive" if minimum == 1 else f"at least {minimum}"
             raise ValueError(f"{name} must be {what} (from {minimum} to {maximum}), got {shown}")
-        raise ValueError(f"{name} must be an int from {minimum} to {maximum}, got {shown}")
+        raise ValueError(f"{name} must be at most {maximum} (from {minimum}), got {shown}")
     return value
 
 

@@ -124,8 +124,8 @@ def _run(painter: Stage, frames: Sequence[int], encoders: Sequence[Any], per_fra
     try:
         for enc in encoders:
             current = enc
+            started.append(enc)  # before setup: a setup that fails halfway is aborted too
             enc.setup()
-            started.append(enc)
         for j, t in enumerate(frames):
             current = None
             painter.set_frame(t)
@@ -134,8 +134,8 @@ def _run(painter: Stage, frames: Sequence[int], encoders: Sequence[Any], per_fra
                 enc.add_frame(painter)
             if per_frame:
                 enc = current = per_frame[j]
-                enc.setup()
                 started.append(enc)
+                enc.setup()
                 enc.add_frame(painter)
                 enc.finish()
                 started.remove(enc)
