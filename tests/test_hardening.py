@@ -257,3 +257,26 @@ def test_cli_hostile_calls_exit_2_in_one_line(tmp_path, args, needle):
     assert r.returncode == 2 and err.count("\n") == 1 and err.startswith("convanim: error: "), err
     assert needle in err and "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 40 KB tmpfs (root only; skipped where mounting is not allowed)."""
+    mnt = tmp_path / "disk"
+    mnt.mkdir()
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=40k", "tmpfs", str(mnt)], capture_output=True)
+    if r.returncode:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", str(mnt)], capture_output=True)
+
+
+@pytest.mark.parametrize("name", ["a.gif", "a.png", "f_{frame}.png", "a.pdf"])
+def test_a_real_full_disk_leaves_nothing_and_names_the_file(tiny_disk, name):
+    (tiny_disk / "fill").write_bytes(b"\0" * 36 * 1024)
+    r = run(["render", "-i", "8", "-k", "3", "-o", str(tiny_disk / name)])
+    err = r.stderr.decode()
+    assert r.returncode == 2 and err.count("\n") == 1 and "is full" in err and ".tmp" not in err, err
+    assert sorted(p.name for p in tiny_disk.iterdir()) == ["fill"]

@@ -191,9 +191,13 @@ class GifEncoder:
 
     def abort(self) -> None:
         if self._atomic is not None:
-            if self._fh is not None:
-                self._fh.close()
-            self._atomic.discard()
+            try:
+                if self._fh is not None:
+                    self._fh.close()  # flushes: on a full disk this fails again
+            except OSError:
+                pass
+            finally:
+                self._atomic.discard()
 
 
 # ---- one-frame and paged writers --------------------------------------------------------------------

@@ -151,7 +151,10 @@ def _run(painter: Stage, frames: Sequence[int], encoders: Sequence[Any], per_fra
         pending.clear()
     except BaseException as exc:
         for enc in started + pending:
-            enc.abort()
+            try:
+                enc.abort()
+            except Exception:  # noqa: BLE001 - the first error is the one to report
+                pass
         if isinstance(exc, OSError) and current is not None and isinstance(_target(current), (str, Path)):
             raise describe_os_error(exc, _target(current)) from None
         raise
