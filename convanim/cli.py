@@ -156,8 +156,10 @@ def build_parser() -> argparse.ArgumentParser:
     look.add_argument("--numbers", action="store_true", help="write input values, kernel weights and outputs")
     look.add_argument("--labels", action="store_true", help="name the input and output maps")
     look.add_argument("--caption", action="store_true", help="write the parameters and the formula")
-    look.add_argument("--theme", default="guide", choices=("guide", "colorblind", "dark"), help="colours: guide (default), colorblind, dark")
-    look.add_argument("--frame", type=_number(int, -MAX_INT, MAX_INT), default=None, metavar="N", help="draw only frame N (0-based)")
+    look.add_argument("--theme", default="guide", choices=("guide", "colorblind", "dark"),
+                      help="colours: guide (default), colorblind, dark")
+    look.add_argument("--frame", type=_number(int, -MAX_INT, MAX_INT), default=None, metavar="N",
+                      help="draw only frame N (0-based)")
     look.add_argument("--duration", type=_number(float, MIN_DURATION, MAX_DURATION, " seconds"), default=1.0,
                       metavar="SECONDS", help=f"seconds per frame (default 1; {MIN_DURATION} to {MAX_DURATION})")
     look.add_argument("--dpi", type=_number(float, 1, MAX_DPI, " dots per inch"), default=None,
@@ -180,7 +182,8 @@ def add_gallery_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("names", nargs="*", metavar="NAME", help="build only these cases (default: all)")
     p.add_argument("--catalogue", default=None, metavar="FILE", help="the TOML catalogue (default: the shipped one)")
     p.add_argument("--out", default="gallery", metavar="DIR", help="where to write (default: gallery)")
-    p.add_argument("-j", "--jobs", type=_number(int, 1, 1024), default=None, metavar="N", help="parallel cases (default: the cores there are)")
+    p.add_argument("-j", "--jobs", type=_number(int, 1, 1024), default=None, metavar="N",
+                   help="parallel cases (default: the cores there are)")
     p.add_argument("--force", action="store_true", help="rebuild everything")
     p.add_argument("--dry-run", action="store_true", help="say what would be built, write nothing")
     p.add_argument("--clean", action="store_true", help="remove built files no case produces any more")

@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 import convanim as ca
-from convanim.core.checks import check_cost, check_frame_pattern
+from convanim.core.checks import check_frame_pattern
+from convanim.core.limits import check_cost
 from convanim.io import atomic, encoders
 from convanim.io.atomic import TEMP_SUFFIX, AtomicFile, clear_stale
 

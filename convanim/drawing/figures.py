@@ -15,7 +15,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch
 
 from ..core.arithmetic import check_int
-from ..core.checks import check_array, check_raster, check_still_options
+from ..core.checks import check_array, check_raster
+from ..core.limits import check_still_options
 from ..core.numerics import GUIDE_KERNEL, apply, default_input, default_kernel
 from ..core.spec import Conv, ConvTranspose, Pool, Spec
 from .layout import COL as _COL
