@@ -6,10 +6,14 @@ Every user mistake ends with exit status 2 and one line on stderr,
 from __future__ import annotations
 
 import argparse
+import math
+import os
+import re
 import sys
-from typing import Any, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 from . import __version__
+from .core.checks import MAX_DPI, MAX_DURATION, MAX_INT, MAX_LIMIT, MIN_DURATION
 from .core.spec import Conv, ConvTranspose, Pool, Spec
 
 __all__ = ["main", "parse_size", "build_parser"]
@@ -42,38 +46,68 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def parse_size(text: str) -> Any:
-    """``"5"`` -> ``5``; ``"5x7"`` -> ``(5, 7)`` (height x width).
+def parse_size(text: str, minimum: int = 0) -> Any:
+    """``"5"`` -> ``5``; ``"5x7"`` -> ``(5, 7)`` (height x width); each from ``minimum`` to ``MAX_INT``.
 
     Examples
     --------
     >>> parse_size("5x7")
     (5, 7)
     """
+    usage = "use 5 or 5x7 (height x width)"
+    shown = text if len(text) <= 40 else text[:30] + "..."
     parts = text.lower().split("x")
-    try:
-        values = [int(part) for part in parts]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a size: use 5 or 5x7 (height x width)") from None
-    if len(values) == 1:
-        return values[0]
-    if len(values) == 2:
-        return (values[0], values[1])
-    raise argparse.ArgumentTypeError(f"{text!r} is not a size: use 5 or 5x7 (height x width)")
+    if len(parts) > 2 or not all(re.fullmatch(r"\s*[+-]?\d{1,30}\s*", part) for part in parts):
+        raise argparse.ArgumentTypeError(f"{shown!r} is not a size: {usage}")
+    values = [int(part) for part in parts]
+    for v in values:
+        if not minimum <= v <= MAX_INT:
+            what = "positive" if minimum == 1 else f"at least {minimum}"
+            raise argparse.ArgumentTypeError(f"{shown!r} is out of range: this option's sizes must be {what}, "
+                                             f"at most {MAX_INT}")
+    return values[0] if len(values) == 1 else (values[0], values[1])
+
+
+def _size(minimum: int) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
+        return parse_size(text, minimum)
+
+    parse.__name__ = "size"
+    return parse
+
+
+def _number(kind: type, low: float, high: float, unit: str = "") -> Callable[[str], Any]:
+    """An argparse type: an int or a finite float from ``low`` to ``high``, refused at parse time."""
+    def parse(text: str) -> Any:
+        shown = text if len(text) <= 40 else text[:30] + "..."
+        try:
+            if len(text) > 40:
+                raise ValueError
+            value = kind(text)
+        except (ValueError, OverflowError):
+            raise argparse.ArgumentTypeError(f"{shown!r} is not {'an int' if kind is int else 'a number'}") \
+                from None
+        if not (math.isfinite(value) and low <= value <= high):
+            lo, hi = (f"{low:g}", f"{high:g}") if kind is float else (str(int(low)), str(int(high)))
+            raise argparse.ArgumentTypeError(f"{shown!r} is out of range: from {lo} to {hi}{unit}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
 
 
 def _add_spec_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("the layer (sizes are 5 or 5x7, height x width)")
-    g.add_argument("-i", "--input", dest="i", type=parse_size, required=True, metavar="I", help="input size")
-    g.add_argument("-k", "--kernel", dest="k", type=parse_size, required=True, metavar="K", help="kernel size")
-    g.add_argument("-s", "--stride", dest="s", type=parse_size, default=None, metavar="S",
+    g.add_argument("-i", "--input", dest="i", type=_size(1), required=True, metavar="I", help="input size")
+    g.add_argument("-k", "--kernel", dest="k", type=_size(1), required=True, metavar="K", help="kernel size")
+    g.add_argument("-s", "--stride", dest="s", type=_size(1), default=None, metavar="S",
                    help="stride (default 1; for --pool, the kernel size)")
-    g.add_argument("-p", "--padding", dest="p", type=parse_size, default=0, metavar="P", help="zero padding (default 0)")
-    g.add_argument("-d", "--dilation", dest="d", type=parse_size, default=1, metavar="D", help="dilation (default 1)")
+    g.add_argument("-p", "--padding", dest="p", type=_size(0), default=0, metavar="P", help="zero padding (default 0)")
+    g.add_argument("-d", "--dilation", dest="d", type=_size(1), default=1, metavar="D", help="dilation (default 1)")
     kind = g.add_mutually_exclusive_group()
     kind.add_argument("--transposed", action="store_true",
                       help="the transpose of the convolution described (-i is the convolution's input), as in the guide")
-    kind.add_argument("--output-padding", dest="output_padding", type=parse_size, default=None, metavar="A",
+    kind.add_argument("--output-padding", dest="output_padding", type=_size(0), default=None, metavar="A",
                       help="a transposed convolution whose own input is -i, with this output_padding")
     kind.add_argument("--pool", choices=("max", "avg"), default=None, help="a max or average pooling")
     g.add_argument("--ceil-mode", action="store_true", help="with --pool: round the output size up, as PyTorch")
@@ -122,13 +156,17 @@ def build_parser() -> argparse.ArgumentParser:
     look.add_argument("--numbers", action="store_true", help="write input values, kernel weights and outputs")
     look.add_argument("--labels", action="store_true", help="name the input and output maps")
     look.add_argument("--caption", action="store_true", help="write the parameters and the formula")
-    look.add_argument("--theme", default="guide", help="colours: guide (default), colorblind, dark")
-    look.add_argument("--frame", type=int, default=None, metavar="N", help="draw only frame N (0-based)")
-    look.add_argument("--duration", type=float, default=1.0, metavar="SECONDS", help="seconds per frame (default 1)")
-    look.add_argument("--dpi", type=float, default=None, help="pixels per inch of raster output")
-    look.add_argument("--max-frames", type=int, default=None, metavar="N",
+    look.add_argument("--theme", default="guide", choices=("guide", "colorblind", "dark"),
+                      help="colours: guide (default), colorblind, dark")
+    look.add_argument("--frame", type=_number(int, -MAX_INT, MAX_INT), default=None, metavar="N",
+                      help="draw only frame N (0-based)")
+    look.add_argument("--duration", type=_number(float, MIN_DURATION, MAX_DURATION, " seconds"), default=1.0,
+                      metavar="SECONDS", help=f"seconds per frame (default 1; {MIN_DURATION} to {MAX_DURATION})")
+    look.add_argument("--dpi", type=_number(float, 1, MAX_DPI, " dots per inch"), default=None,
+                      help=f"pixels per inch of raster output (1 to {MAX_DPI:g}; default 100)")
+    look.add_argument("--max-frames", type=_number(int, 1, MAX_LIMIT), default=None, metavar="N",
                       help="raise the limit on frames (default 10000)")
-    look.add_argument("--max-matrix", type=int, default=None, metavar="N",
+    look.add_argument("--max-matrix", type=_number(int, 1, MAX_LIMIT), default=None, metavar="N",
                       help="raise the limit on matrix rows and columns in --view matrix (default 256)")
 
     gallery = sub.add_parser("gallery", help="build the guide's gallery (incremental, parallel)",
@@ -144,7 +182,8 @@ def add_gallery_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("names", nargs="*", metavar="NAME", help="build only these cases (default: all)")
     p.add_argument("--catalogue", default=None, metavar="FILE", help="the TOML catalogue (default: the shipped one)")
     p.add_argument("--out", default="gallery", metavar="DIR", help="where to write (default: gallery)")
-    p.add_argument("-j", "--jobs", type=int, default=None, metavar="N", help="parallel cases (default: the cores there are)")
+    p.add_argument("-j", "--jobs", type=_number(int, 1, 1024), default=None, metavar="N",
+                   help="parallel cases (default: the cores there are)")
     p.add_argument("--force", action="store_true", help="rebuild everything")
     p.add_argument("--dry-run", action="store_true", help="say what would be built, write nothing")
     p.add_argument("--clean", action="store_true", help="remove built files no case produces any more")
@@ -181,14 +220,39 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return _run(args)
     except UsageError as exc:
         return _fail(str(exc))
+    except SystemExit as exc:  # --help and --version: a status, not an exit, for callers of main()
+        return exc.code if isinstance(exc.code, int) else 0
+    except BrokenPipeError:
+        # Whoever read our output went away (| head): stop quietly, and keep Python from complaining at exit.
+        _silence_stdout()
+        return _fail("standard output was closed before everything was written")
     except (ValueError, TypeError, OSError) as exc:
         return _fail(str(exc))
+    except MemoryError:
+        return _fail("out of memory; try smaller sizes or a lower --dpi")
     except KeyboardInterrupt:
         print("convanim: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - a bug of ours: still one line, never a traceback
+        if os.environ.get("CONVANIM_DEBUG"):
+            raise
+        print(f"convanim: internal error: {type(exc).__name__}: {' '.join(str(exc).split())[:300]} "
+              "(please report it; CONVANIM_DEBUG=1 shows the traceback)", file=sys.stderr)
+        return 1
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, AttributeError, ValueError):
+        pass
 
 
 def _fail(message: str) -> int:
     line = " ".join(message.split())
+    if len(line) > 500:
+        line = line[:400] + " ... " + line[-90:]
     print(f"convanim: error: {line}", file=sys.stderr)
     return 2

@@ -5,10 +5,13 @@ render: a 64x64 input, 3x3 kernel, half padding (4096 frames) to GIF, against
         Pillow encoding the same frames as GIF (its own quantisation), frame by frame.
 gallery: the whole gallery from scratch (GIFs, every PDF and PNG frame), against Pillow
         encoding the same GIF and PNG frames on one core; then a no-op rerun.
+limits: one frame of the largest figure each default limit lets through (convanim.core.checks), in every
+        format, each in a fresh process: seconds and peak memory (the budget is 5 s and 600 MB).
 
     python scripts/bench.py                 # both
     python scripts/bench.py render --size 32
     python scripts/bench.py gallery -j 2
+    python scripts/bench.py limits
 """
 from __future__ import annotations
 
@@ -90,6 +93,40 @@ def bench_render(size: int) -> None:
     print(f"  ratio: {ours['seconds'] / base:.2f}  (budget 2.5)")
 
 
+#: The largest figure each default limit allows (see convanim.core.checks): name -> (spec code, render keywords).
+LIMIT_CASES = {
+    "grid, MAX_CELLS canvas": ("ca.Conv(181, 82)", {}),  # 181x181 canvas, 100x100 frames
+    "grid + numbers, MAX_TEXTS": ("ca.Conv(38, 3, p=1)", {"numbers": True}),
+    "matrix, MAX_MATRIX_ENTRIES": ("ca.Conv(8, 1)", {"view": "matrix"}),
+    "raster, MAX_PIXELS": ("ca.Conv(5, 3)", {"figsize": (10.24, 10.24), "dpi": 400}),
+}
+
+
+def _child_limit(code: str, kw: str, out: str) -> None:
+    import resource
+
+    import convanim as ca
+
+    t = time.perf_counter()
+    ca.render(eval(code, {"ca": ca}), out, frame=0, **json.loads(kw))  # noqa: S307 - our own table above
+    elapsed = time.perf_counter() - t
+    print(json.dumps({"seconds": elapsed, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+
+
+def bench_limits() -> None:
+    print("limits  one frame of the largest figure the default limits allow (budget 5 s, 600 MB)")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, (code, kw) in LIMIT_CASES.items():
+            for fmt in ("png", "gif", "pdf", "svg"):
+                r = subprocess.run([sys.executable, __file__, "_child_limit", code, json.dumps(kw),
+                                    os.path.join(tmp, f"x.{fmt}")], capture_output=True, text=True)
+                if r.returncode:
+                    print(f"  {name:30s} {fmt}: failed: {r.stderr.strip().splitlines()[-1]}")
+                    continue
+                m = json.loads(r.stdout)
+                print(f"  {name:30s} {fmt}: {m['seconds']:6.2f} s  {m['peak_mb']:5.0f} MB")
+
+
 def bench_gallery(jobs: int) -> None:
     from convanim import gallery
 
@@ -123,8 +160,11 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "_child_render":
         _child_render(int(sys.argv[2]), sys.argv[3])
         return
+    if len(sys.argv) > 1 and sys.argv[1] == "_child_limit":
+        _child_limit(sys.argv[2], sys.argv[3], sys.argv[4])
+        return
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", nargs="?", choices=("render", "gallery", "all"), default="all")
+    ap.add_argument("what", nargs="?", choices=("render", "gallery", "limits", "all"), default="all")
     ap.add_argument("--size", type=int, default=64, help="input size of the render benchmark (default 64)")
     ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
     args = ap.parse_args()
@@ -132,6 +172,8 @@ def main() -> None:
         bench_render(args.size)
     if args.what in ("gallery", "all"):
         bench_gallery(args.jobs)
+    if args.what == "limits":
+        bench_limits()
 
 
 if __name__ == "__main__":

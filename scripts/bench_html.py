@@ -93,7 +93,7 @@ def walk_gallery(out: Path, names: list[str]) -> int:
 
     from convanim.drawing.figures import StillStage
     from convanim.gallery import load_catalogue
-    from convanim.io.html import caption_lines, write_html, write_stage_html
+    from convanim.io.html import write_html, write_stage_html
 
     cases = load_catalogue(ROOT / "gallery" / "cases.toml")
     (out / "html").mkdir(parents=True, exist_ok=True)

@@ -35,14 +35,33 @@ def test_subsampling_figure_values_are_computed():
     figures.subsampling_figure(7, 2, 3)
 
 
-def test_channels_figure_counts_maps_and_kernels():
+def _segments_cross(a, b):
+    """Whether segments a and b cross at a point that is not an end of both (a shared start is not a crossing)."""
+    (p, q), (r, s_) = a, b
+
+    def orient(u, v, w):
+        return np.sign((v[0] - u[0]) * (w[1] - u[1]) - (v[1] - u[1]) * (w[0] - u[0]))
+
+    if np.allclose(p, r) or np.allclose(p, s_) or np.allclose(q, r) or np.allclose(q, s_):
+        return False
+    return orient(p, q, r) != orient(p, q, s_) and orient(r, s_, p) != orient(r, s_, q)
+
+
+def test_channels_figure_counts_maps_and_kernels_and_no_arrows_cross():
     fig = figures.channels_figure(2, 3)
     t = texts(fig)
-    assert sum(s.startswith("w[") for s in t) == 6
+    assert sorted(s for s in t if s.startswith("$w_")) == sorted(f"$w_{{{j},{l_}}}$" for j in (1, 2, 3)
+                                                                for l_ in (1, 2))
     assert sum(s.startswith("output map") for s in t) == 3
     assert any("3×2×3×3" in s for s in t)
+    plan = fig._convanim_stage.painters[0].plan
+    shafts = [seg for st in plan.strokes for seg in st.segments]
+    assert len(shafts) == 2 * 3  # one arrow from the inputs to each pathway, one from each pathway to its output
+    for j in range(len(shafts)):
+        for m in range(j + 1, len(shafts)):
+            assert not _segments_cross(shafts[j], shafts[m]), (j, m)
     t = texts(figures.channels_figure(1, 4, i=4, k=2))
-    assert sum(s.startswith("w[") for s in t) == 4
+    assert sum(s.startswith("$w_") for s in t) == 4
 
 
 @pytest.mark.parametrize("call,exc,match", [

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from matplotlib.figure import Figure
 
 import convanim as ca
 from convanim.drawing.api import _painter
@@ -143,7 +144,6 @@ def test_refusals(call, match):
 
 
 def test_both_views_on_one_axes_of_yours():
-    from matplotlib.figure import Figure
 
     ax = Figure(figsize=(8, 4)).add_subplot()
     painter = ca.draw(ax, ca.Conv(4, 3), view="both", frame=2)

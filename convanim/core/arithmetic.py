@@ -8,10 +8,10 @@ Visin, "A guide to convolution arithmetic for deep learning".
 """
 from __future__ import annotations
 
-import numbers
 from typing import Optional
 
 from .formula import RELATIONSHIP_FORMULAS
+from .checks import check_bool, check_int
 
 __all__ = [
     "check_int",
@@ -29,26 +29,6 @@ __all__ = [
 #: ``RELATIONSHIPS[6] == ("zero padding, non-unit strides", "o = floor((i + 2p - k) / s) + 1")``.
 #: Written once, as expression trees, in :mod:`convanim.core.formula`.
 RELATIONSHIPS: dict[int, tuple[str, str]] = {n: (r.case, r.plain()) for n, r in RELATIONSHIP_FORMULAS.items()}
-
-
-def check_int(name: str, value: object, minimum: int) -> int:
-    """Return ``value`` as an int, or raise naming ``name``.
-
-    A ``bool`` is refused although Python counts it as an int: ``True`` as a
-    kernel size is always a mistake.
-
-    Examples
-    --------
-    >>> check_int("k", 3, 1)
-    3
-    """
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-    value = int(value)
-    if value < minimum:
-        what = "positive" if minimum == 1 else f"at least {minimum}"
-        raise ValueError(f"{name} must be {what}, got {value}")
-    return value
 
 
 def effective_kernel(k: int, d: int = 1) -> int:
@@ -144,8 +124,7 @@ def pool_output_size(
     i, k = check_int("i", i, 1), check_int("k", k, 1)
     s = k if s is None else check_int("s", s, 1)
     p, d = check_int("p", p, 0), check_int("d", d, 1)
-    if not isinstance(ceil_mode, bool):
-        raise TypeError(f"ceil_mode must be a bool, got {type(ceil_mode).__name__}")
+    ceil_mode = check_bool("ceil_mode", ceil_mode)
     if p > k // 2:
         raise ValueError(
             f"p must be at most half the pooling kernel (k // 2 = {k // 2}, as PyTorch requires), got {p}"

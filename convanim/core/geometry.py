@@ -14,7 +14,7 @@ from typing import Iterator, NamedTuple, Sequence, Tuple, overload
 
 import numpy as np
 
-from .arithmetic import check_int
+from .checks import MAX_LIMIT, check_int
 from .numerics import pool_canvas
 from .spec import Conv, ConvTranspose, Pair, Pool, Spec
 
@@ -216,8 +216,9 @@ def check_limits(sc: Scene, max_frames: int = MAX_FRAMES) -> None:
     The canvas may have ``MAX_CANVAS`` cells a side for the default
     ``max_frames``, and proportionally more when ``max_frames`` is raised.
     """
-    max_frames = check_int("max_frames", max_frames, 1)
-    n = len(sc.frames)
+    max_frames = check_int("max_frames", max_frames, 1, MAX_LIMIT)
+    # Not len(sc.frames): past 2**63 frames len() itself overflows.
+    n = sc.output_shape[0] * sc.output_shape[1]
     if n > max_frames:
         raise ValueError(f"spec has {n} frames, more than max_frames={max_frames}; "
                          f"pass max_frames={n} (--max-frames {n}) to draw it anyway")

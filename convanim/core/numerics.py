@@ -11,9 +11,14 @@ from typing import Optional, Tuple
 
 import numpy as np
 
+from .checks import MAX_LIMIT, check_array, check_int, check_spec
 from .spec import Conv, ConvTranspose, Pool, Spec
 
-__all__ = ["apply", "conv_matrix", "default_input", "default_kernel", "GUIDE_INPUT", "GUIDE_KERNEL"]
+__all__ = ["apply", "conv_matrix", "default_input", "default_kernel", "GUIDE_INPUT", "GUIDE_KERNEL", "MAX_ENTRIES"]
+
+#: The largest dense matrix :func:`conv_matrix` builds unless the caller raises ``max_entries``
+#: (2**24 float64 entries: 128 MiB).
+MAX_ENTRIES = 2**24
 
 #: The input of the guide's Figure 1.1 (also used by its Figures 1.2, 1.5, 1.6).
 GUIDE_INPUT = np.array(
@@ -57,25 +62,15 @@ def default_kernel(spec: Spec) -> Optional[np.ndarray]:
     return _seeded(spec.k, 2, 2)
 
 
-def _check_array(name: str, value: object, shape: Tuple[int, int]) -> np.ndarray:
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be an array of numbers of shape {shape}") from None
-    if arr.shape != tuple(shape):
-        raise ValueError(f"{name} must have shape {tuple(shape)}, got {arr.shape}")
-    return arr
-
-
 def _operands(spec: Spec, x: object, kernel: object) -> Tuple[np.ndarray, Optional[np.ndarray]]:
-    if not isinstance(spec, (Conv, ConvTranspose, Pool)):
-        raise TypeError(f"spec must be a Conv, ConvTranspose or Pool, got {type(spec).__name__}")
-    xs = _check_array("x", x, spec.input_shape)
+    check_spec(spec)
+    # A max pooling is defined for infinite inputs (its padding is -inf); every sum is not (inf * 0 is NaN).
+    xs = check_array("x", x, spec.input_shape, allow_inf=isinstance(spec, Pool) and spec.mode == "max")
     if isinstance(spec, Pool):
         if kernel is not None:
             raise ValueError("kernel must be None for a pooling, which has no weights")
         return xs, None
-    w = default_kernel(spec) if kernel is None else _check_array("kernel", kernel, spec.k)
+    w = default_kernel(spec) if kernel is None else check_array("kernel", kernel, spec.k)
     return xs, w
 
 
@@ -148,7 +143,7 @@ def _taps(i: int, k: int, s: int, p: int, d: int, o: int) -> Tuple[np.ndarray, n
     return pos, (pos >= 0) & (pos < i)
 
 
-def conv_matrix(spec: Spec, kernel: object = None) -> np.ndarray:
+def conv_matrix(spec: Spec, kernel: object = None, *, max_entries: int = MAX_ENTRIES) -> np.ndarray:
     """The guide's unrolled matrix: ``apply(spec, x, kernel).ravel() == conv_matrix(spec, kernel) @ x.ravel()``.
 
     For a :class:`Conv` it is C, of shape ``(prod(output_shape), prod(input_shape))``;
@@ -158,24 +153,39 @@ def conv_matrix(spec: Spec, kernel: object = None) -> np.ndarray:
     convolution's surplus outputs are dropped).  An average pooling is linear
     too and has one; a max pooling has none.
 
+    The matrix is dense: past ``max_entries`` entries (default 2**24, 128 MiB)
+    it is refused before anything is allocated; raise ``max_entries`` to build
+    it anyway.
+
     Examples
     --------
     >>> conv_matrix(Conv(4, 3), np.ones((3, 3))).shape
     (4, 16)
     """
+    check_spec(spec)
+    max_entries = check_int("max_entries", max_entries, 1, MAX_LIMIT * 1000)
+    rows = spec.output_shape[0] * spec.output_shape[1]
+    cols = spec.input_shape[0] * spec.input_shape[1]
+    if rows * cols > max_entries:
+        gib = rows * cols * 8 / 2**30
+        raise ValueError(f"spec: the matrix of {spec!r} is {rows}x{cols} = {rows * cols} entries "
+                         f"({gib:.3g} GiB as float64), more than max_entries={max_entries}; "
+                         f"pass max_entries={rows * cols} to build it anyway")
     if isinstance(spec, Pool):
         if spec.mode == "max":
             raise ValueError("spec: a max pooling is not linear and has no matrix; use mode='avg'")
         if kernel is not None:
             raise ValueError("kernel must be None for a pooling, which has no weights")
-        # An average pooling is the convolution by a constant kernel, divided per window.
-        ones = np.ones(spec.input_shape)
-        rows = []
-        for idx in range(ones.size):
-            e = np.zeros(ones.size)
-            e[idx] = 1.0
-            rows.append(apply(spec, e.reshape(spec.input_shape)).ravel())
-        return np.array(rows).T
+        # An average pooling is the convolution by a constant kernel, divided per window by what apply divides by.
+        (ih, iw), (oh, ow) = spec.i, spec.output_shape
+        (kh, kw), (sh, sw), (ph, pw) = spec.k, spec.s, spec.p
+        div_h = np.minimum(kh, ih + 2 * ph - sh * np.arange(oh))
+        div_w = np.minimum(kw, iw + 2 * pw - sw * np.arange(ow))
+        w = 1.0 / np.outer(div_h, div_w)
+        pos_h, ok_h = _taps(ih, kh, sh, ph, 1, oh)
+        pos_w, ok_w = _taps(iw, kw, sw, pw, 1, ow)
+        vals = np.broadcast_to(w[:, :, None, None], (oh, ow, kh, kw))
+        return _scatter(oh, ow, ih, iw, pos_h, ok_h, pos_w, ok_w, vals)
     _, w = _operands(spec, np.zeros(spec.input_shape), kernel)
     (kh, kw), (sh, sw), (ph, pw), (dh, dw) = spec.k, spec.s, spec.p, spec.d
     if isinstance(spec, Conv):
@@ -185,12 +195,19 @@ def conv_matrix(spec: Spec, kernel: object = None) -> np.ndarray:
         (oh, ow), (ih, iw) = spec.i, spec.output_shape
     pos_h, ok_h = _taps(ih, kh, sh, ph, dh, oh)
     pos_w, ok_w = _taps(iw, kw, sw, pw, dw, ow)
+    vals = np.broadcast_to(w[None, None, :, :], (oh, ow, kh, kw))
+    C = _scatter(oh, ow, ih, iw, pos_h, ok_h, pos_w, ok_w, vals)
+    return C if isinstance(spec, Conv) else C.T.copy()
+
+
+def _scatter(oh: int, ow: int, ih: int, iw: int, pos_h: np.ndarray, ok_h: np.ndarray, pos_w: np.ndarray,
+             ok_w: np.ndarray, vals: np.ndarray) -> np.ndarray:
+    """The dense ``(oh*ow, ih*iw)`` matrix with ``vals[r, c, a, b]`` summed at each real tap's input cell."""
     # Broadcast to (oh, ow, kh, kw).
     out_idx = (np.arange(oh)[:, None, None, None] * ow + np.arange(ow)[None, :, None, None])
     in_idx = pos_h[:, None, :, None] * iw + pos_w[None, :, None, :]
     ok = ok_h[:, None, :, None] & ok_w[None, :, None, :]
-    vals = np.broadcast_to(w[None, None, :, :], ok.shape)
     out_idx = np.broadcast_to(out_idx, ok.shape)
     C = np.zeros((oh * ow, ih * iw))
     np.add.at(C, (out_idx[ok], in_idx[ok]), vals[ok])
-    return C if isinstance(spec, Conv) else C.T.copy()
+    return C

@@ -12,6 +12,7 @@ from typing import Any, ClassVar, Optional, Tuple, Union
 from . import arithmetic as ar
 from .caption import direct_view, notes
 from .formula import formulas
+from .checks import check_bool, check_choice
 
 __all__ = ["Conv", "ConvTranspose", "Pool", "Spec", "Size", "Pair"]
 
@@ -257,10 +258,9 @@ class Pool(_Spec):
         self, i: Size, k: Size, s: Optional[Size] = None, p: Size = 0, d: Size = 1,
         mode: str = "max", ceil_mode: bool = False,
     ) -> None:
-        if mode not in ("max", "avg"):
-            raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}")
-        if not isinstance(ceil_mode, bool):
-            raise TypeError(f"ceil_mode must be a bool, got {type(ceil_mode).__name__}")
+        check_choice("mode", mode, ("max", "avg"))
+        check_bool("ceil_mode", ceil_mode)
+        ceil_mode = bool(ceil_mode)
         _set_common(self, i, k, k if s is None else s, p, d)
         object.__setattr__(self, "mode", mode)
         object.__setattr__(self, "ceil_mode", ceil_mode)

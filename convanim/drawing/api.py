@@ -13,6 +13,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from ..core.checks import check_draw_options, check_raster
 from ..core.geometry import MAX_FRAMES
 from ..core.matrix import MAX_MATRIX
 from ..core.spec import Spec
@@ -76,9 +77,9 @@ def draw(ax: Axes, spec: Spec, frame: int = 0, *, style: str = "paper", numbers:
     >>> ax = Figure().add_subplot()
     >>> painter = ca.draw(ax, ca.Conv(5, 3, s=2, p=1), frame=4)
     """
-    _check_frame_arg(frame)
-    if not isinstance(ax, Axes):
-        raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
+    check_draw_options(spec, frame=frame, ax=ax, style=style, numbers=numbers, x=x, kernel=kernel, theme=theme,
+                       labels=labels, caption=caption, fontsize=fontsize, view=view, max_frames=max_frames,
+                       max_matrix=max_matrix)
     plan = make_plan(spec, view=view, style=style, numbers=numbers, x=x, kernel=kernel, theme=theme, labels=labels,
                      caption=caption, fontsize=fontsize, max_frames=max_frames, max_matrix=max_matrix,
                      box_pt=axes_box_pt(ax))
@@ -88,11 +89,6 @@ def draw(ax: Axes, spec: Spec, frame: int = 0, *, style: str = "paper", numbers:
 
 
 VIEWS = ("grid", "matrix", "both")
-
-
-def _check_frame_arg(frame: Any) -> None:
-    if isinstance(frame, bool) or not isinstance(frame, (int, np.integer)):
-        raise TypeError(f"frame must be an int, got {type(frame).__name__}")
 
 
 def make_plan(spec: Spec, *, view: str = "grid", style: str = "paper", numbers: bool = False, x: Any = None,
@@ -138,6 +134,7 @@ def _new_figure(plan: Plan, figsize: Optional[Sequence[float]], dpi: Optional[fl
         w_pt, h_pt = plan.size_pt
         figsize = (np.ceil(w_pt / 72.0 * 100.0 - 1e-6) / 100.0, np.ceil(h_pt / 72.0 * 100.0 - 1e-6) / 100.0)
         plan.fit_to(figsize[0] * 72.0, figsize[1] * 72.0)
+    check_raster(float(figsize[0]), float(figsize[1]), dpi)  # before Agg allocates the buffer
     fig = Figure(figsize=(float(figsize[0]), float(figsize[1])), dpi=dpi)
     FigureCanvasAgg(fig)
     fig.add_axes((0.0, 0.0, 1.0, 1.0))
@@ -177,7 +174,7 @@ def figure(spec: Spec, frame: int = 0, **kw: Any) -> Figure:
     >>> fig = ca.figure(ca.Conv(5, 3, s=2, p=1), frame=4, labels=True)
     >>> fig.savefig("padding_strides.pdf")  # doctest: +SKIP
     """
-    _check_frame_arg(frame)
+    check_draw_options(spec, frame=frame, **kw)
     kw.pop("duration", None)
     stage = _painter(spec, **kw)
     stage.set_frame(frame)

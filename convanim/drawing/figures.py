@@ -11,6 +11,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..core.arithmetic import check_int
+from ..core.checks import check_array
+from ..core.limits import check_still_options
 from ..core.geometry import scene
 from ..core.numerics import GUIDE_KERNEL, apply, default_input, default_kernel
 from ..core.spec import Conv, ConvTranspose, Pool, Spec
@@ -62,9 +64,7 @@ def kernel_figure(kernel: Any = None, *, theme: Any = None, figsize: Optional[Se
     --------
     >>> fig = kernel_figure([[1, 0], [0, -1]])
     """
-    w = GUIDE_KERNEL if kernel is None else np.asarray(kernel, dtype=float)
-    if w.ndim != 2 or w.size == 0:
-        raise ValueError(f"kernel must be a 2-D array of numbers, got shape {w.shape}")
+    w = check_still_options(theme=theme, figsize=figsize, dpi=dpi, kernel=GUIDE_KERNEL if kernel is None else kernel)
     th = get_theme(theme)
     panel = StillPanel(th)
     q = panel.grid(grid_quads((0, 0), w.shape), th.over("padding"), values=[format_value(v) for v in w.ravel()],
@@ -77,58 +77,60 @@ def channels_figure(c_in: int = 2, c_out: int = 3, i: int = 5, k: int = 3, *, th
                     figsize: Optional[Sequence[float]] = None, dpi: Optional[float] = None) -> Figure:
     """Several input feature maps convolved into several output maps (the guide's Figure 1.3).
 
-    Output map ``j`` is the sum over input maps ``l`` of map ``l`` convolved with kernel ``w[j,l]``: a
-    ``c_out x c_in x k x k`` collection of kernels.  Input map ``l`` runs along row ``l`` through its kernels;
-    column ``j`` sums them into output map ``j``; no two paths cross.
+    As in the guide, one pathway per output map: in pathway ``j`` input map ``l`` is convolved with kernel
+    ``w[j,l]`` and the results are summed into output map ``j``; the output maps together are the output.  One
+    arrow leaves the input maps for each pathway, and no two arrows cross.
 
     Examples
     --------
     >>> fig = channels_figure(2, 3)
     """
+    check_still_options(theme=theme, figsize=figsize, dpi=dpi, c_in=(c_in, 1, 8), c_out=(c_out, 1, 8), i=(i, 1, 64),
+                        k=(k, 1, 16))
     c_in, c_out = check_int("c_in", c_in, 1), check_int("c_out", c_out, 1)
-    if c_in > 8 or c_out > 8:
-        raise ValueError(f"c_in and c_out must be at most 8 to be drawn, got {c_in} and {c_out}")
     spec = Conv(i, k)
     o = spec.output_shape[0]
     th = get_theme(theme)
     panel = StillPanel(th)
-    pitch_r = max(i, k) + 2.5
-    pitch_c = max(k, o) + 3.5
-    x_k0 = i + 3.5
-    kernel_quads = {}
-    for l_ in range(c_in):
-        top = -l_ * pitch_r
-        q = panel.grid(grid_quads((0, top), (i, i)), th.input)
-        panel.label(f"input map {l_ + 1}", [(0.0, top - i / 2, -GAP, 0, "right", "center"), _below(q)])
-        yc = top - i / 2
-        prev_x = float(i)
-        for j in range(c_out):
-            kx = x_k0 + j * pitch_c
-            kq = panel.grid(grid_quads((kx, yc + k / 2), (k, k)), th.over("padding"))
-            kernel_quads[j, l_] = kq
-            panel.label(f"w[{j + 1},{l_ + 1}]", [(kx, yc - k / 2, 0, -3.0, "left", "top")], size=9.0)
-            panel.arrow((prev_x + 0.15, yc), (kx - 0.1, yc))
-            prev_x = kx + k
-    top_y = k / 2 - i / 2  # the first row's kernels' top edge
-    out_bottom = top_y + 3.0
+    plus = 1.6  # room for the "+" between two kernels of a pathway
+    path_w = c_in * k + (c_in - 1) * plus
+    pitch = max(path_w, o) + 3.0
+    total = c_out * pitch - 3.0
+    # The input maps: a stack, each map a little up and to the right of the one before, at the bottom centre.
+    step = np.array([0.8, 0.8])
+    stack_w = i + (c_in - 1) * step[0]
+    base = np.array([total / 2 - stack_w / 2, -(c_in - 1) * step[1]])
+    for l_ in reversed(range(c_in)):
+        panel.grid(grid_quads(base + l_ * step + [0, i], (i, i)), th.input, z=1.0 + 0.01 * (c_in - l_),
+                   outline=l_ == c_in - 1)
+    top_in = base[1] + (c_in - 1) * step[1] + i
+    stack_pts = np.array([[base[0], base[1]], [base[0] + stack_w, top_in]])
+    panel.outlines.append(np.array([[stack_pts[0, 0], stack_pts[0, 1]], [stack_pts[1, 0], stack_pts[0, 1]],
+                                    [stack_pts[1, 0], stack_pts[1, 1]], [stack_pts[0, 0], stack_pts[1, 1]]]))
+    panel.label(f"input: {c_in} map{'s' * (c_in > 1)} of {shape_label((i, i))}",
+                [(total / 2, base[1], 0, -GAP, "center", "top")])
+    kern_y = top_in + 3.2  # the kernels' bottom edge
+    out_y = kern_y + k + 3.6  # the output maps' bottom edge
+    start = np.array([total / 2, top_in + 0.15])
     for j in range(c_out):
-        kx = x_k0 + j * pitch_c
-        xline = kx + k - 0.6
-        for l_ in range(c_in - 1, 0, -1):
-            y_from = -l_ * pitch_r - i / 2 + k / 2
-            y_to = -(l_ - 1) * pitch_r - i / 2 - k / 2
-            panel.arrow((xline, y_from + 0.1), (xline, y_to - 0.1))
-        panel.label("Σ", [(xline, top_y + 1.2, 0, 0, "center", "center")], size=12.0)
-        panel.arrow((xline, top_y + 0.1), (xline, top_y + 0.75))
-        ox = kx + k / 2 - o / 2
-        q = panel.grid(grid_quads((ox, out_bottom + o), (o, o)), th.output)
-        panel.arrow((xline, top_y + 1.65), (xline, out_bottom - 0.1))
-        panel.label(f"output map {j + 1}", [_above(q)])
-    width = x_k0 + (c_out - 1) * pitch_c + k
-    bottom = -(c_in - 1) * pitch_r - i
-    panel.label(f"{c_in} input map{'s' * (c_in > 1)} of {shape_label((i, i))}; kernels w: "
-                f"{shape_label((c_out, c_in, k, k))}\noutput map j = Σ over l of (input map l ⋆ w[j,l])",
-                [(width / 2, bottom - 1.0, 0, -GAP, "center", "top")], size=9.0)
+        x0 = j * pitch + (pitch - 3.0 - path_w) / 2
+        for l_ in range(c_in):
+            kx = x0 + l_ * (k + plus)
+            panel.grid(grid_quads((kx, kern_y + k), (k, k)), th.over("padding"))
+            panel.label(f"$w_{{{j + 1},{l_ + 1}}}$", [(kx + k / 2, kern_y + k, 0, 3.0, "center", "bottom")],
+                        size=9.0, math=True)
+            if l_:
+                panel.label("+", [(kx - plus / 2, kern_y + k / 2, 0, 0, "center", "center")], size=14.0)
+        centre = x0 + path_w / 2
+        panel.arrow(start, (centre, kern_y - 0.15))
+        oq = panel.grid(grid_quads((centre - o / 2, out_y + o), (o, o)), th.output)
+        panel.arrow((centre, kern_y + k + 1.1), (centre, out_y - 0.15))
+        panel.label(f"output map {j + 1}", [_above(oq)])
+    sums = " + ".join(f"x_{{{l_ + 1}}} \\star w_{{j,{l_ + 1}}}" for l_ in range(min(c_in, 3)))
+    if c_in > 3:
+        sums += r" + \cdots"
+    panel.label(f"kernels $w$: {shape_label((c_out, c_in, k, k))};   output map $j$ $= {sums}$",
+                [(total / 2, base[1], 0, -GAP - 16.0, "center", "top")], size=9.0, math=True)
     return _figure(panel, th, figsize, dpi)
 
 
@@ -143,10 +145,11 @@ def subsampling_figure(i: int = 5, k: int = 3, s: int = 2, *, x: Any = None, ker
     --------
     >>> fig = subsampling_figure(5, 3, 2)
     """
+    check_still_options(theme=theme, figsize=figsize, dpi=dpi, i=(i, 1, 32), k=(k, 1, 32), s=(s, 1, 32))
     s = check_int("s", s, 1)
     strided, unit = Conv(i, k, s=s), Conv(i, k)
-    xs = default_input(strided) if x is None else np.asarray(x, dtype=float)
-    w = default_kernel(strided) if kernel is None else np.asarray(kernel, dtype=float)
+    xs = default_input(strided) if x is None else check_array("x", x, strided.input_shape)
+    w = default_kernel(strided) if kernel is None else check_array("kernel", kernel, strided.k)
     y_s = apply(strided, xs, w)
     y_1 = apply(unit, xs, w)
     if not np.array_equal(y_1[::s, ::s], y_s):  # the identity the figure shows; it always holds
@@ -181,6 +184,7 @@ def positions_figure(spec: Spec, *, theme: Any = None, figsize: Optional[Sequenc
     >>> from convanim import Conv
     >>> fig = positions_figure(Conv(5, 3, s=2, p=1))
     """
+    check_still_options(theme=theme, figsize=figsize, dpi=dpi, spec=spec)
     if isinstance(spec, ConvTranspose):
         spec = spec.transpose()  # the positions of the direct view's convolution are those of its stride-1 view
     if not isinstance(spec, (Conv, Pool)):

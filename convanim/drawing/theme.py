@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any, Mapping, Tuple, Union
 
+from ..core.checks import check_colour
+
 __all__ = ["Theme", "THEMES", "get_theme", "contrast", "luminance"]
 
 RGB = Tuple[int, int, int]
@@ -112,25 +114,8 @@ THEMES: dict[str, Theme] = {
 
 
 def _rgb(name: str, value: Any) -> RGB:
-    if isinstance(value, str):
-        text = value.lstrip("#")
-        if len(text) == 6:
-            try:
-                return tuple(int(text[j:j + 2], 16) for j in (0, 2, 4))  # type: ignore[return-value]
-            except ValueError:
-                pass
-        raise ValueError(f"theme colour {name} must be '#rrggbb' or (r, g, b) with 0-255 ints, got {value!r}")
-    try:
-        rgb = tuple(value)
-    except TypeError:
-        rgb = ()
-    if len(rgb) == 3 and all(isinstance(c, (int, float)) for c in rgb):
-        # Accept matplotlib-style 0-1 floats as well as 0-255 ints.
-        if all(isinstance(c, float) and 0 <= c <= 1 for c in rgb):
-            rgb = tuple(round(c * 255) for c in rgb)
-        if all(0 <= c <= 255 for c in rgb):
-            return tuple(int(c) for c in rgb)  # type: ignore[return-value]
-    raise ValueError(f"theme colour {name} must be '#rrggbb' or (r, g, b) with 0-255 ints, got {value!r}")
+    # One rule for colours everywhere (a 1.5 channel is refused, not rounded): the checking layer's.
+    return check_colour(name, value)
 
 
 def get_theme(theme: Union[None, str, Theme, Mapping[str, Any]] = None) -> Theme:

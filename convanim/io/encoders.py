@@ -8,15 +8,15 @@ deterministic: no dates, no random ids.
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any, Optional, Protocol, Union
 
 import numpy as np
 
+from ..core.checks import check_duration
 from ..drawing.theme import Theme
+from .atomic import AtomicFile
 
 __all__ = ["Encoder", "FrameSource", "GifEncoder", "PngEncoder", "PdfEncoder", "SvgEncoder", "ImageioEncoder",
            "AtomicFile", "gif_palette"]
@@ -39,31 +39,6 @@ class Encoder(Protocol):
     def add_frame(self, source: FrameSource) -> None: ...
     def finish(self) -> None: ...
     def abort(self) -> None: ...
-
-
-class AtomicFile:
-    """A temporary file beside ``path``, renamed onto it by :meth:`commit`, removed by :meth:`discard`."""
-
-    def __init__(self, path: Union[str, Path]) -> None:
-        self.path = Path(path)
-        parent = self.path.parent
-        if not parent.is_dir():
-            raise FileNotFoundError(f"path {str(self.path)!r}: directory {str(parent)!r} does not exist")
-        if not os.access(parent, os.W_OK):
-            raise PermissionError(f"path {str(self.path)!r}: directory {str(parent)!r} is not writable")
-        fd, name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=parent)
-        os.close(fd)
-        self.tmp = Path(name)
-
-    def commit(self) -> None:
-        os.chmod(self.tmp, 0o644)
-        os.replace(self.tmp, self.path)
-
-    def discard(self) -> None:
-        try:
-            self.tmp.unlink()
-        except FileNotFoundError:
-            pass
 
 
 # ---- GIF --------------------------------------------------------------------------------------------
@@ -154,8 +129,7 @@ class GifEncoder:
     """
 
     def __init__(self, target: Union[str, Path, IO[bytes]], theme: Theme, duration: float = 1.0) -> None:
-        if not duration > 0:
-            raise ValueError(f"duration must be positive, got {duration!r}")
+        duration = check_duration(duration)
         self.target = target
         self.palette, self.lut = gif_palette(theme)
         self.delay = max(1, int(round(duration * 100)))
@@ -217,9 +191,13 @@ class GifEncoder:
 
     def abort(self) -> None:
         if self._atomic is not None:
-            if self._fh is not None:
-                self._fh.close()
-            self._atomic.discard()
+            try:
+                if self._fh is not None:
+                    self._fh.close()  # flushes: on a full disk this fails again
+            except OSError:
+                pass
+            finally:
+                self._atomic.discard()
 
 
 # ---- one-frame and paged writers --------------------------------------------------------------------
@@ -230,11 +208,19 @@ class _OneFile:
     def __init__(self, path: Union[str, Path]) -> None:
         self.path = Path(path)
         self._atomic: Optional[AtomicFile] = None
+        #: When set, ``finish`` leaves the file under its temporary name until ``commit`` (so that a series of
+        #: frames appears all at once, or not at all).
+        self.defer_commit = False
 
     def setup(self) -> None:
         self._atomic = AtomicFile(self.path)
 
     def finish(self) -> None:
+        assert self._atomic is not None, "setup() first"
+        if not self.defer_commit:
+            self.commit()
+
+    def commit(self) -> None:
         assert self._atomic is not None, "setup() first"
         self._atomic.commit()
 

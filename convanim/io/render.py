@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import base64
 import io
+import os
 import sys
 from pathlib import Path
 from typing import Any, Optional, Sequence, Union
 
 from matplotlib.animation import FuncAnimation
 
+from ..core.checks import check_draw_options, check_frame, check_frame_pattern
 from ..core.spec import Spec
-from ..drawing.api import _check_frame_arg, _painter
+from ..drawing.api import _painter
 from ..drawing.painter import Stage
+from .atomic import check_output_path, describe_os_error, terminate_cleanly
 from .encoders import GifEncoder, ImageioEncoder, PdfEncoder, PngEncoder, SvgEncoder
 from .sphinx_gallery import note
 
@@ -74,8 +77,7 @@ def animation(spec: Spec, *, duration: float = 1.0, **kw: Any) -> ConvAnimation:
     >>> anim = ca.animation(ca.Conv(4, 3))
     >>> anim.to_jshtml()  # doctest: +SKIP
     """
-    if not duration > 0:
-        raise ValueError(f"duration must be positive, got {duration!r}")
+    check_draw_options(spec, duration=duration, **kw)
     anim = ConvAnimation(_painter(spec, **kw), duration)
     note("animation", anim)
     return anim
@@ -84,38 +86,77 @@ def animation(spec: Spec, *, duration: float = 1.0, **kw: Any) -> ConvAnimation:
 # ---- files ---------------------------------------------------------------------------------------
 
 def frame_paths(path: Union[str, Path], frames: Sequence[int]) -> list[Path]:
-    """The file names a ``{frame}`` pattern gives, e.g. ``x_{frame:02d}.png`` -> ``x_00.png`` ..."""
+    """The file names a ``{frame}`` pattern gives, e.g. ``x_{frame:02d}.png`` -> ``x_00.png`` ...
+
+    Only ``{frame}`` and ``{frame:FMT}`` with an integer format are fields
+    (:func:`convanim.core.checks.check_frame_pattern`); every name made must be
+    one the file system takes.
+
+    Examples
+    --------
+    >>> [p.name for p in frame_paths("x_{frame:02d}.png", [0, 1])]
+    ['x_00.png', 'x_01.png']
+    """
     p = Path(path)
-    try:
-        return [p.with_name(p.name.format(frame=t)) for t in frames]
-    except (KeyError, IndexError, ValueError) as exc:
-        raise ValueError(f"path {str(path)!r}: only {{frame}} (e.g. {{frame:02d}}) may be formatted: {exc}") from None
+    parts = check_frame_pattern(p.name, str(path))
+    names = ["".join(lit + ("" if spec is None else format(t, spec)) for lit, spec in parts) for t in frames]
+    for name in {names[0], names[-1]} if names else ():
+        if "/" in name or "\0" in name or name in ("", ".", ".."):
+            raise ValueError(f"path {str(path)!r}: the pattern gives {name!r}, not a file name")
+        check_output_path(p.with_name(name), "path")
+    return [p.with_name(name) for name in names]
+
+
+def _target(enc: Any) -> Any:
+    return getattr(enc, "path", None) or getattr(enc, "target", None)
 
 
 def _run(painter: Stage, frames: Sequence[int], encoders: Sequence[Any], per_frame: Sequence[Any] = ()) -> None:
-    """Feed ``frames`` to ``encoders`` (all frames each) and ``per_frame[k]`` (frame k only), atomically."""
+    """Feed ``frames`` to ``encoders`` (all frames each) and ``per_frame[k]`` (frame k only), atomically.
+
+    Per-frame writers with ``defer_commit`` set are all committed at the end,
+    so that a series that fails halfway leaves none of its files.  A failed
+    write's error names the user's file, not its temporary.
+    """
     started: list[Any] = []
+    pending: list[Any] = []
+    current: Any = None
     try:
         for enc in encoders:
+            current = enc
+            started.append(enc)  # before setup: a setup that fails halfway is aborted too
             enc.setup()
-            started.append(enc)
         for j, t in enumerate(frames):
+            current = None
             painter.set_frame(t)
             for enc in encoders:
+                current = enc
                 enc.add_frame(painter)
             if per_frame:
-                enc = per_frame[j]
-                enc.setup()
+                enc = current = per_frame[j]
                 started.append(enc)
+                enc.setup()
                 enc.add_frame(painter)
                 enc.finish()
                 started.remove(enc)
+                if getattr(enc, "defer_commit", False):
+                    pending.append(enc)
         for enc in encoders:
+            current = enc
             enc.finish()
             started.remove(enc)
-    except BaseException:
-        for enc in started:
-            enc.abort()
+        for enc in pending:
+            current = enc
+            enc.commit()
+        pending.clear()
+    except BaseException as exc:
+        for enc in started + pending:
+            try:
+                enc.abort()
+            except Exception:  # noqa: BLE001 - the first error is the one to report
+                pass
+        if isinstance(exc, OSError) and current is not None and isinstance(_target(current), (str, Path)):
+            raise describe_os_error(exc, _target(current)) from None
         raise
 
 
@@ -124,9 +165,7 @@ def _frames(stage: Stage, spec: Spec, frame: Optional[int], every: bool) -> list
     n = stage.n_frames
     if frame is None:
         return list(range(n)) if every else [0]
-    if not -n <= frame < n:
-        raise ValueError(f"frame {frame} is out of range: {spec!r} has {n} frames (0 to {n - 1})")
-    return [frame % n]
+    return [check_frame(frame, n, repr(spec)) % n]
 
 
 def _encoder_for(path: Path, suffix: str, painter: Stage, duration: float) -> Any:
@@ -167,36 +206,40 @@ def render(spec: Spec, path: Union[str, Path], *, frame: Optional[int] = None, d
     >>> ca.render(ca.Conv(5, 3, s=2, p=1), "padding_strides.gif")  # doctest: +SKIP
     PosixPath('padding_strides.gif')
     """
-    path = Path(path)
+    check_draw_options(spec, frame=frame, duration=duration, **kw)
+    path = check_output_path(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise ValueError(f"path {str(path)!r}: unknown suffix {suffix or '(none)'!r}; use one of {', '.join(SUFFIXES)}")
-    if frame is not None:
-        _check_frame_arg(frame)
-    if not duration > 0:
-        raise ValueError(f"duration must be positive, got {duration!r}")
-    pattern = "{frame" in path.name
+    pattern = False
+    if "{" in path.name or "}" in path.name:
+        parts = check_frame_pattern(path.name, str(path))
+        pattern = any(spec_ is not None for _, spec_ in parts)
+        if not pattern:  # braces written {{ }} and no field: the name with single braces
+            path = check_output_path(path.with_name("".join(lit for lit, _ in parts)))
     if pattern and suffix not in (".png", ".svg", ".pdf"):
         raise ValueError(f"path {str(path)!r}: a {{frame}} pattern goes with .png, .svg or .pdf")
     if suffix in (".webp", ".mp4", ".webm", ".mkv"):
         ImageioEncoder(path, duration)  # fails early, naming a missing plugin
-    if not path.parent.is_dir():
-        raise FileNotFoundError(f"path {str(path)!r}: directory {str(path.parent)!r} does not exist")
-    if suffix == ".html":
-        from .html import write_html  # every frame, as vector graphics the reader drives
+    with terminate_cleanly():
+        if suffix == ".html":
+            from .html import write_html  # every frame, as vector graphics the reader drives
 
-        write_html(spec, path, frame=frame, duration=duration, **kw)
-        note("file", path)
-        return path
-    painter = _painter(spec, **kw)
-    frames = _frames(painter, spec, frame, every=pattern or suffix not in (".png", ".svg"))
-    if pattern:
-        targets = frame_paths(path, frames)
-        _run(painter, frames, [], [_encoder_for(p, suffix, painter, duration) for p in targets])
-        for p in targets:
-            note("file", p)
-        return path.parent
-    _run(painter, frames, [_encoder_for(path, suffix, painter, duration)])
+            write_html(spec, path, frame=frame, duration=duration, **kw)
+            note("file", path)
+            return path
+        painter = _painter(spec, **kw)
+        frames = _frames(painter, spec, frame, every=pattern or suffix not in (".png", ".svg"))
+        if pattern:
+            targets = frame_paths(path, frames)
+            writers = [_encoder_for(p, suffix, painter, duration) for p in targets]
+            for w in writers:
+                w.defer_commit = True  # all frames appear at the end, or none
+            _run(painter, frames, [], writers)
+            for p in targets:
+                note("file", p)
+            return path.parent
+        _run(painter, frames, [_encoder_for(path, suffix, painter, duration)])
     note("file", path)
     return path
 
@@ -210,12 +253,26 @@ def render_cli(spec: Spec, args: Any) -> int:
     if args.max_matrix is not None:
         kw["max_matrix"] = args.max_matrix
     if args.output == "-":
+        check_draw_options(spec, frame=args.frame, duration=args.duration, **kw)
+        out = getattr(sys.stdout, "buffer", None)
+        if out is None or out.closed:
+            raise ValueError("-o -: standard output is closed; give a file name")
+        if out.isatty():
+            raise ValueError("-o -: standard output is a terminal; redirect it (> out.gif) or give a file name")
         painter = _painter(spec, **kw)
         frames = _frames(painter, spec, args.frame, every=True)
         buf = io.BytesIO()
         _run(painter, frames, [GifEncoder(buf, painter.theme, args.duration)])
-        sys.stdout.buffer.write(buf.getvalue())
-        sys.stdout.flush()
+        try:
+            out.write(buf.getvalue())
+            out.flush()
+        except BrokenPipeError:
+            # The reader went away: say so once, and keep Python from complaining again at exit.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, out.fileno())
+            os.close(devnull)
+            raise ValueError("-o -: the program reading standard output closed it before the GIF was written") \
+                from None
         return 0
     render(spec, args.output, frame=args.frame, duration=args.duration, **kw)
     return 0
