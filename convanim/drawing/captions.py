@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Tuple
 
 from ..core.caption import caption, map_labels, size_text
+from ..core.formula import join_math
 from ..core.spec import Spec
 
 __all__ = ["caption_pieces", "map_label", "shape_label"]
@@ -39,11 +40,39 @@ def map_label(spec: Spec) -> Tuple[str, str]:
 def caption_pieces(spec: Spec) -> Tuple[list, bool]:
     """The caption as lines of whole mathtext pieces, and ``True`` (they are mathtext).
 
+    The pieces are grouped so that a line breaks where a reader would: the layer and its sizes, then its
+    parameters; the case of the guide, then the formula, then its numbers with the result (never a lone
+    "= 3").  ``output_padding`` is named ``a`` as the guide's formula has it.
+
     Examples
     --------
     >>> from convanim import Conv
     >>> lines, math = caption_pieces(Conv(5, 3, s=2, p=1))
+    >>> lines[0][1]
+    '$k = 3$, $s = 2$, $p = 1$'
     >>> lines[1][0], math
-    ('relationship 6:', True)
+    ('relationship 6', True)
     """
-    return caption(spec).lines(math=True), True
+    out = []
+    for j, pieces in enumerate(caption(spec).lines(math=True, case=True)):
+        if j == 0:
+            k = next((n for n, p in enumerate(pieces) if p.startswith("→")), 0) + 1
+            params = [p.replace(r"\mathrm{output\_padding} = ", r"\mathrm{output\_padding} = a = ")
+                      for p in pieces[k:]]
+            out.append([join_math(pieces[:k])] + ([join_math(params)] if params else []))
+            continue
+        if len(pieces) < 3 or not all(p.startswith("$") for p in pieces[1:]) or pieces[0].startswith("$"):
+            lead, maths = ([], pieces) if all(p.startswith("$") for p in pieces) else ([], [])
+            if not maths:
+                out.append(pieces)  # words (a note): break anywhere between them
+                continue
+        else:
+            lead, maths = [pieces[0]], pieces[1:]
+        if lead and " (" in lead[0]:
+            # "relationship 6 (zero padding, non-unit strides):" -> the number, then the case in words.
+            number, case = lead[0].split(" (", 1)
+            lead = [number, "(" + case]
+        if len(maths) >= 3:
+            maths = maths[:-2] + [join_math(maths[-2:])]  # the numbers and the result stay together
+        out.append(lead + maths)
+    return out, True

@@ -65,6 +65,7 @@ class Composer:
         self.caption_size = CAPTION_PT
         self.outlines: list[np.ndarray] = []  # grids' outlines: labels stay clear of them
         self.notes: list[str] = []
+        self.text_scale = 1.0  # labels and caption come down in size (not under MIN_TEXT_PT) on a small Axes
 
     def absorb(self, other: "Composer", offset: np.ndarray) -> None:
         """Take ``other``'s shapes, strokes, outlines and labels, moved by ``offset``."""
@@ -87,39 +88,57 @@ class Composer:
         pts += [s.segments.reshape(-1, 2) for s in self.strokes if s.segments.size]
         return box_of(np.concatenate(pts))
 
+    def _label_size(self, size: float) -> float:
+        return max(MIN_TEXT_PT, size * self.text_scale)
+
     def _place_labels(self, unit: float) -> list[Text]:
+        """Each label at its first candidate place that is clear of the grids and of the labels placed before;
+        failing that, the same places pushed further out; failing that, the place that collides least."""
         placed: list[Text] = []
+        gap = 2.0 / unit
         for lab in self.labels:
-            choice = None
-            for (x, y, dx, dy, ha, va) in lab.candidates:
-                t = self.text(x, y, lab.text, lab.size, lab.colour, dx=dx, dy=dy, ha=ha, va=va, role=lab.role,
-                              math=lab.math, z=8.0)
-                b = text_box(t, unit)
-                gap = 2.0 / unit
-                if any(box_hits_polygon(b, o, gap) for o in self.outlines):
-                    continue
-                if any(boxes_overlap(b, text_box(p, unit), gap) for p in placed):
-                    continue
-                choice = t
-                break
-            placed.append(choice if choice is not None else self.text(
-                *lab.candidates[0][:2], lab.text, lab.size, lab.colour, dx=lab.candidates[0][2],
-                dy=lab.candidates[0][3], ha=lab.candidates[0][4], va=lab.candidates[0][5], role=lab.role,
-                math=lab.math, z=8.0))
+            size = self._label_size(lab.size)
+            best, best_hits = None, None
+            for push in (1.0, 2.5, 5.0):
+                for (x, y, dx, dy, ha, va) in lab.candidates:
+                    grow = push - 1.0
+                    t = self.text(x, y, lab.text, size, lab.colour, dx=dx * push + np.sign(dx) * grow * 4.0,
+                                  dy=dy * push + np.sign(dy) * grow * 4.0, ha=ha, va=va, role=lab.role,
+                                  math=lab.math, z=8.0)
+                    b = text_box(t, unit)
+                    hits = (sum(box_hits_polygon(b, o, gap) for o in self.outlines)
+                            + sum(boxes_overlap(b, text_box(p, unit), gap) for p in placed))
+                    if best_hits is None or hits < best_hits:
+                        best, best_hits = t, hits
+                    if hits == 0:
+                        break
+                if best_hits == 0:
+                    break
+            assert best is not None
+            placed.append(best)
         return placed
 
     def _caption_lines(self, width_pt: float, size: float) -> list[str]:
-        """Wrap the caption's pieces into lines no wider than ``width_pt``, breaking only between pieces."""
+        """Break the caption's pieces into as few lines as fit ``width_pt``, as even as can be, breaking only
+        between pieces (so a formula is never split and no line is left with a lone "= 3")."""
         lines: list[str] = []
         for pieces in self.caption:
-            current: list[str] = []
-            for piece in pieces:
-                if current and self._width(join_math(current + [piece]), size) > width_pt:
-                    lines.append(join_math(current))
-                    current = [piece]
-                else:
-                    current.append(piece)
-            lines.append(join_math(current))
+            n = len(pieces)
+            width = {(a, b): self._width(join_math(pieces[a:b]), size) for a in range(n) for b in range(a + 1, n + 1)}
+            # best[b] = (lines, widest line) of the best breaking of pieces[:b]; fewest lines first.
+            best: list[Any] = [(0, 0.0, [])] + [None] * n
+            for b in range(1, n + 1):
+                for a in range(b):
+                    if best[a] is None:
+                        continue
+                    w = width[a, b]
+                    over = w > width_pt and b - a > 1  # a single piece wider than the line stands alone
+                    if over:
+                        continue
+                    cand = (best[a][0] + 1, max(best[a][1], w), best[a][2] + [(a, b)])
+                    if best[b] is None or cand[:2] < best[b][:2]:
+                        best[b] = cand
+            lines += [join_math(pieces[a:b]) for a, b in best[n][2]]
         return lines
 
     def _width(self, s: str, size: float) -> float:
@@ -138,10 +157,11 @@ class Composer:
         margin = 6.0 / unit
         gx0, gy0, gx1, gy1 = gx0 - margin, gy0 - margin, gx1 + margin, gy1 + margin
         if self.caption:
+            size = self._label_size(self.caption_size)
             avail = (width_pt if width_pt is not None else (gx1 - gx0) * unit) - 12.0
-            avail = max(avail, self.widest_piece(self.caption_size) + 1.0) if width_pt is None else avail
-            lines = self._caption_lines(avail, self.caption_size)
-            cap = self.text((gx0 + gx1) / 2, gy0, "\n".join(lines), self.caption_size, self.theme.text,
+            avail = max(avail, self.widest_piece(size) + 1.0) if width_pt is None else avail
+            lines = self._caption_lines(avail, size)
+            cap = self.text((gx0 + gx1) / 2, gy0, "\n".join(lines), size, self.theme.text,
                             va="top", dy=-2.0, role="caption", math=self.caption_math, z=8.0)
             texts.append(cap)
             cb = text_box(cap, unit)
@@ -150,22 +170,62 @@ class Composer:
         return texts, (gx0, gy0, gx1, gy1)
 
     def solve(self, box_pt: Optional[Tuple[float, float]], unit: Optional[float]) -> Tuple[float, list[Text], Box]:
-        """The scale: ``unit`` as given (convanim sizes the figure), or the largest that fits ``box_pt``."""
+        """The scale: ``unit`` as given (convanim sizes the figure), or the largest that fits ``box_pt``.
+
+        In a box, the texts around the geometry take about the same points whatever the scale, so the scale is
+        what is left of the box after them.  Where they would leave the drawing less than half of the box,
+        their size comes down (not under ``MIN_TEXT_PT``), then the caption, then the labels are left out, each
+        with a note.
+        """
         if box_pt is None:
             assert unit is not None
             texts, b = self.layout(unit, None)
             return unit, texts, b
         W, H = box_pt
         gx0, gy0, gx1, gy1 = self.geometry_box()
-        u = min(W / max(gx1 - gx0, 1e-9), H / max(gy1 - gy0, 1e-9))
-        for _ in range(40):
-            texts, b = self.layout(u, W)
-            nu = min(W / (b[2] - b[0]), H / (b[3] - b[1]))
-            if abs(nu - u) < 1e-6 * u:
+        gw, gh = max(gx1 - gx0, 1e-9), max(gy1 - gy0, 1e-9)
+        bare = min(W / gw, H / gh)
+        while True:
+            u = self._fit(W, H, gw, gh, bare)
+            if u is not None:
+                texts, b = self.layout(u, W)
+                return u, texts, b
+            if self.text_scale * max([lab.size for lab in self.labels] + [self.caption_size]) > MIN_TEXT_PT + 1e-9:
+                self.text_scale *= 0.85
+            elif self.caption:
+                self.caption = []
+                self.notes.append("caption left out: the Axes is too small for it; draw it larger, or give the "
+                                  "formula in your own caption (spec.describe())")
+            elif self.labels:
+                self.labels = []
+                self.notes.append("labels left out: the Axes is too small for them; draw it larger")
+            else:
+                texts, b = self.layout(bare, W)
+                return bare, texts, b
+
+    def _fit(self, W: float, H: float, gw: float, gh: float, bare: float) -> Optional[float]:
+        """The largest scale at which the geometry and the texts around it fit ``W`` x ``H`` points, or ``None``
+        where the texts would leave the geometry under half the room it would have alone."""
+        u = bare
+        for _ in range(60):
+            _, b = self.layout(u, W)
+            over_w = (b[2] - b[0] - gw) * u  # points the texts and margins take beyond the geometry
+            over_h = (b[3] - b[1] - gh) * u
+            nu = min((W - over_w) / gw, (H - over_h) / gh)
+            if nu < bare / 2:
+                return None
+            if abs(nu - u) < 1e-5 * u:
                 break
-            u = min(u, nu)
-        texts, b = self.layout(u, W)
-        return u, texts, b
+            u = 0.5 * (u + nu)
+        # Make sure of the fit (label places may jump as the scale changes).
+        for _ in range(80):
+            _, b = self.layout(u, W)
+            if (b[2] - b[0]) * u <= W * 1.0001 and (b[3] - b[1]) * u <= H * 1.0001:
+                return u
+            u *= 0.98
+            if u < bare / 2:
+                return None
+        return None
 
 
 class Panel(Protocol):
@@ -218,26 +278,43 @@ def compose(panels: Sequence[Any], theme: Theme, *, measure: Measure = estimate,
     if caption is not None:
         comp.caption, comp.caption_math = caption
         comp.caption_size = max(MIN_TEXT_PT, (label_pt - 1.0) if fontsize is None else float(fontsize))
+    def need() -> float:
+        return max((p.unit_for_numbers() for p in panels if p.numbers), default=0.0)
+
     unit: Optional[float] = None
-    need = max((p.unit_for_numbers() for p in panels if p.numbers), default=0.0)
     if box_pt is None:
         gx0, gy0, gx1, gy1 = comp.geometry_box()
         extent = max(gx1 - gx0, gy1 - gy0) + 2.0
         unit = min(DEFAULT_UNIT_PT, max_plain_side / extent)
-        if need and need * extent > MAX_SIDE_PT:
-            for p in panels:
-                p.drop_numbers(comp, f"numbers left out: at {MIN_TEXT_PT:g} pt they need a figure of about "
-                                     f"{need * extent / 72:.0f} inches; pass figsize= (inches) at least that "
-                                     f"large to draw them")
-        elif need:
-            unit = max(unit, need)
+        while need() and need() * extent > MAX_SIDE_PT:
+            how = (f"at {MIN_TEXT_PT:g} pt they need a figure of about {need() * extent / 72:.0f} inches; pass "
+                   f"figsize= (inches) at least that large to draw them")
+            if not _degrade(panels, comp, how):
+                break
+        if need():
+            unit = max(unit, need())
     plan = _finish(comp, panels, box_pt, unit, title)
-    if need and plan.unit < need - 1e-9 and any(p.numbers for p in panels):
-        for p in panels:
-            p.drop_numbers(comp, f"numbers left out: at this size they would be under {MIN_TEXT_PT:g} pt; give "
-                                 f"the figure or Axes at least {need / plan.unit:.1f} times the room")
+    while box_pt is not None and need() and plan.unit < need() - 1e-9:
+        how = (f"at this size they would be under {MIN_TEXT_PT:g} pt; give the figure or Axes at least "
+               f"{need() / plan.unit:.1f} times the room")
+        if not _degrade(panels, comp, how):
+            break
         plan = _finish(comp, panels, box_pt, unit, title)
     return plan
+
+
+def _degrade(panels: Sequence[Any], comp: Composer, how: str) -> bool:
+    """Leave out the next level of numbers (a grid's weights first, then its values) of the panel that needs
+    the most room; ``False`` when there is nothing left to leave out."""
+    live = [p for p in panels if p.numbers]
+    if not live:
+        return False
+    p = max(live, key=lambda q: q.unit_for_numbers())
+    if hasattr(p, "degrade"):
+        p.degrade(comp, how)
+    else:
+        p.drop_numbers(comp, f"numbers left out: {how}")
+    return True
 
 
 def _finish(comp: Composer, panels: Sequence[Any], box_pt: Optional[Tuple[float, float]], unit: Optional[float],

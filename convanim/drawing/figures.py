@@ -11,6 +11,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..core.arithmetic import check_int
+from ..core.caption import caption
 from ..core.checks import check_array
 from ..core.limits import check_still_options
 from ..core.geometry import scene
@@ -157,8 +158,12 @@ def subsampling_figure(i: int = 5, k: int = 3, s: int = 2, *, x: Any = None, ker
     th = get_theme(theme)
     panel = StillPanel(th)
     o1 = unit.output_shape[0]
+    kq = panel.grid(grid_quads((-(k + 1.5), -(i - k) / 2), (k, k)), th.over("padding"),
+                    values=[format_value(v) for v in w.ravel()])
+    panel.label(f"kernel {shape_label((k, k))}", [_above(kq)])
+    panel.label("⋆", [(-0.75, -i / 2, 0, 0, "center", "center")], size=14.0)
     q = panel.grid(grid_quads((0, 0), (i, i)), th.input, values=[format_value(v) for v in xs.ravel()])
-    panel.label(f"input {shape_label((i, i))}, kernel {shape_label((k, k))}", [_above(q)])
+    panel.label(f"input {shape_label((i, i))}", [_above(q)])
     left = i + 2.5
     q = panel.grid(grid_quads((left, -(i - y_s.shape[0]) / 2), y_s.shape), th.output,
                    values=[format_value(v, 1) for v in y_s.ravel()], size=0.34)
@@ -202,7 +207,12 @@ def positions_figure(spec: Spec, *, theme: Any = None, figsize: Optional[Sequenc
         panel.grid(grid_quads((x0, 0), (R, C)), th.input, dashed=index < 0)
         first = np.array([[[x0 + c, -r], [x0 + c + 1, -r], [x0 + c + 1, -r - 1], [x0 + c, -r - 1]]
                           for r, c in taps], dtype=float)
-        panel.grid(first, th.over("input"), z=2.0, outline=False)
+        real = np.array([index[r, c] >= 0 for r, c in taps])
+        # The first position shaded as the grid view shades the kernel: over input, and over padding.
+        if real.any():
+            panel.grid(first[real], th.over("input"), z=2.0, outline=False)
+        if (~real).any():
+            panel.grid(first[~real], th.over("padding"), z=2.0, outline=False)
         boxes = []
         for m in range(1, count):
             dr, dc = (0, m * step) if axis == "width" else (m * step, 0)
@@ -220,7 +230,7 @@ def positions_figure(spec: Spec, *, theme: Any = None, figsize: Optional[Sequenc
                 panel.arrow((x0 - 0.9, -(m * step + ext / 2)), (x0 - 0.9, -((m + 1) * step + ext / 2)))
             where = (x0 + C / 2, 1.4, 0, GAP, "center", "bottom")
         panel.label(f"({'ab'[n]}) {count} position{'s' * (count > 1)} along the {axis}", [where])
-    panel.label(f"{spec!r}: output {shape_label((oh, ow))}", [((2 * C + 4.0) / 2, -R, 0, -GAP, "center", "top")])
+    panel.label(caption(spec).plain()[0], [((2 * C + 4.0) / 2, -R, 0, -GAP, "center", "top")])
     return _figure(panel, th, figsize, dpi)
 
 

@@ -92,7 +92,7 @@ def cell_texts(strings: list[str], cell: np.ndarray, measure: Measure, towards: 
     lo, hi, best = 0.0, cap, None
     for _ in range(24):
         f = (lo + hi) / 2
-        pos = fit_box(cell, w1 * f, h1 * f, towards=towards, margin=0.04)
+        pos = fit_box(cell, w1 * f, h1 * f, towards=towards, margin=0.07)
         ok = pos is not None
         if pos is not None and avoid is not None:
             aw, ah = avoid
@@ -250,6 +250,15 @@ class GridPanel:
         smallest = min(f["number"], f["output"], f["weight"] if self.weight_strings else 1.0)
         return MIN_TEXT_PT / max(smallest, 1e-9)
 
+    def degrade(self, comp: Composer, how: str) -> None:
+        """Leave out the kernel's weights (the smallest text) first, then every number, saying why and how."""
+        if self.weight_strings:
+            self.weight_strings = []
+            self._fractions = None
+            comp.notes.append(f"kernel weights left out: {how}")
+        else:
+            self.drop_numbers(comp, f"numbers left out: {how}")
+
     def drop_numbers(self, comp: Composer, note: str) -> None:
         if self.numbers:
             self.numbers = False
@@ -295,6 +304,9 @@ class GridPanel:
             # Opaque cells under the shade: a blitted frame then shows the shaded colour of the numbers only.
             ms.append(Mover("cover", "polys", z=Z_COVER, faces=True))
             ms.append(Mover("ocover", "polys", face=th.output, z=Z_OUTPUT + 0.5))
+            if self.lay.style == "paper":
+                # Over the projection lines where they cross a number: the lines pass behind it.
+                ms.append(Mover("xcover", "polys", z=Z_LINES + 0.5, faces=True))
         ms.append(Mover("kernel", "polys", face=th.shade, alpha=th.shade_alpha, edge=th.line, width=lw, z=Z_KERNEL))
         if self.lay.style == "paper":
             ms.append(Mover("lines", "lines", edge=th.line, width=lw * 0.8, z=Z_LINES,
@@ -350,7 +362,9 @@ class GridPanel:
             colours["weights"] = [th.ink(th.over("input" if r else "padding")) for r in tap_real]
         geo = {name: v + self.offset for name, v in geo.items()}
         if self.numbers:
-            geo["cover"], colours["cover"] = text_patches(self._texts, covered[:-1] + crossed, self._unit)
+            geo["cover"], colours["cover"] = text_patches(self._texts, covered[:-1], self._unit)
+            if self.lay.style == "paper":
+                geo["xcover"], colours["xcover"] = text_patches(self._texts, crossed, self._unit, margin_pt=0.8)
             geo["ocover"], _ = text_patches(self._texts, covered[-1:], self._unit)
         return FrameState(geo, colours, covered, crossed)
 

@@ -13,7 +13,7 @@ from ..core.numerics import conv_matrix, default_input, default_kernel
 from ..core.spec import ConvTranspose, Pool, Spec
 from .captions import shape_label
 from .compose import Composer, Label
-from .grid_plan import format_value
+from .grid_plan import cell_texts, format_value
 from .plan import MIN_TEXT_PT, FrameState, Mover, Shapes, Strokes, Text, text_patches
 from .shapes import grid_runs
 from .theme import RGB, Theme, get_theme
@@ -168,7 +168,17 @@ class MatrixPanel:
 
     def unit_for_numbers(self) -> float:
         # The output values (one decimal) are written at 0.8 of the entries' size.
-        return MIN_TEXT_PT / (self.f * (0.8 if self.x is not None else 1.0))
+        return MIN_TEXT_PT / min(self.f, self._f_out())
+
+    def _f_out(self) -> float:
+        """The size, per unit of scale, at which the output values (one decimal) fit their cells."""
+        if self.x is None:
+            return self.f
+        if not hasattr(self, "_fo"):
+            y = self.matrix @ self.x.ravel()
+            cell = np.array([[0, 0], [1, 0], [1, -1], [0, -1]], dtype=float)
+            self._fo = cell_texts([format_value(v, 1) for v in y], cell, self.measure, cap=self.f)[0]
+        return float(self._fo)
 
     def drop_numbers(self, comp: Composer, note: str) -> None:
         if self.numbers:
@@ -193,7 +203,7 @@ class MatrixPanel:
             for which, vals, base, dec in (("input", self.x.ravel(), th.input, 0), ("output", y, th.output, 1)):
                 for v, q in zip(vals, self._map_quads(which) + self.offset):
                     s = format_value(v, dec)
-                    sz = size * (0.8 if dec else 1.0)
+                    sz = self._f_out() * unit if dec else size
                     w, h = m(s, sz, False)
                     c = q.mean(axis=0)
                     texts.append(Text(float(c[0]), float(c[1]), s, sz, th.ink(base), w, h, z=Z_TEXT, cell=q,

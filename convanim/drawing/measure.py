@@ -7,10 +7,21 @@ from typing import Any, Tuple
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-__all__ = ["mpl_measure"]
+__all__ = ["mpl_measure", "math_family"]
 
 _DPI = 144.0
 _REF = 48.0  # points: the size texts are measured at
+
+
+def math_family() -> str:
+    """The mathtext font family that goes with the text's: serif text gets serif formulas."""
+    import matplotlib
+
+    family = matplotlib.rcParams["font.family"]
+    first = (family[0] if isinstance(family, (list, tuple)) and family else str(family)).lower()
+    if first in ("serif", "times", "times new roman", "dejavu serif", "stix", "stixgeneral", "cmu serif"):
+        return "dejavuserif"
+    return str(matplotlib.rcParams["mathtext.fontset"])
 
 
 @lru_cache(maxsize=1)
@@ -32,8 +43,9 @@ def mpl_measure(text: str, size: float, math: bool = False) -> Tuple[float, floa
     import matplotlib
 
     # Extents are linear in the size but for the hinting of tiny sizes: measure large, then scale.
-    key = (text, bool(math), matplotlib.rcParams["font.family"][0],
-           tuple(matplotlib.rcParams["font.sans-serif"][:1]), matplotlib.rcParams["text.usetex"])
+    key = (text, bool(math), math_family(), matplotlib.rcParams["font.family"][0],
+           tuple(matplotlib.rcParams["font.sans-serif"][:1]), tuple(matplotlib.rcParams["font.serif"][:1]),
+           matplotlib.rcParams["text.usetex"])
     w, h = _cached(key)
     return (w * size / _REF, h * size / _REF)
 
@@ -43,7 +55,7 @@ def _cached(key: tuple) -> Tuple[float, float]:
     text, math, size = key[0], key[1], _REF
     fig, renderer = _scratch()
     s = text if math else text.replace("$", r"\$")
-    art = fig.text(0, 0, s, fontsize=size, linespacing=1.25 if "\n" in s else None)
+    art = fig.text(0, 0, s, fontsize=size, linespacing=1.25 if "\n" in s else None, math_fontfamily=key[2])
     try:
         box = art.get_window_extent(renderer)
     finally:

@@ -15,6 +15,7 @@ from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.path import Path
 from matplotlib.transforms import ScaledTranslation
 
+from .measure import math_family
 from .plan import DEFAULT_UNIT_PT, Plan
 from .theme import RGB, Theme
 
@@ -101,12 +102,13 @@ class Painter:
                 lc.set_clip_path(_hole_clip(plan.bounds, st.hole), ax.transData)
             ax.add_collection(lc)
         self.texts = []
+        math_font = math_family()
         for t in plan.texts:
             transform = ax.transData
             if t.dx or t.dy:
                 transform = ax.transData + ScaledTranslation(t.dx / 72.0, t.dy / 72.0, fig.dpi_scale_trans)
             self.texts.append(ax.text(t.x, t.y, t.text, fontsize=t.size, color=_rgba(t.colour), ha=t.ha, va=t.va,
-                                      zorder=t.z, transform=transform,
+                                      zorder=t.z, transform=transform, math_fontfamily=math_font,
                                       linespacing=1.25 if "\n" in t.text else None))
         self.movers: dict[str, Any] = {}
         for m in plan.movers:
