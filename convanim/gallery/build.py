@@ -13,14 +13,15 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, Union
+from typing import Any, Callable, Iterator, Optional, Sequence, Union
 
 from .catalogue import DEFAULT_CATALOGUE, Case, CatalogueError, load_catalogue
 from .page import render_index
 from .status import (MANIFEST, case_targets, frame_names, manifest_bytes, read_manifest, renderer_digest,
                      why_rebuild, write_if_changed)
+from .workers import BuildLock, disk_message, run_cases
 
-__all__ = ["build", "build_case", "case_frames", "Report"]
+__all__ = ["build", "build_case", "build_case_safely", "case_frames", "Report"]
 
 Result = tuple[str, Optional[dict[str, Any]], Optional[str]]
 
@@ -46,7 +47,9 @@ class _Both:
     def __init__(self, root: Path, name: str) -> None:
         from ..io.encoders import PdfEncoder, PngEncoder
 
-        self.pdf, self.png = PdfEncoder(root / "pdf" / f"{name}.pdf"), PngEncoder(root / "png" / f"{name}.png")
+        # keep_same: a rebuilt frame whose bytes did not change keeps its file, times too (no Makefile retriggered)
+        self.pdf = PdfEncoder(root / "pdf" / f"{name}.pdf", keep_same=True)
+        self.png = PngEncoder(root / "png" / f"{name}.png", keep_same=True)
 
     def setup(self) -> None:
         self.pdf.setup()
@@ -78,17 +81,22 @@ def build_case(case: Case, out: Union[str, Path]) -> dict[str, Any]:
     root = Path(out)
     for sub in ("gif", "pdf", "png"):
         (root / sub).mkdir(parents=True, exist_ok=True)
-    gif = GifEncoder(root / "gif" / f"{case.name}.gif", painter.theme, duration)
+    gif = GifEncoder(root / "gif" / f"{case.name}.gif", painter.theme, duration, keep_same=True)
     _run(painter, range(n), [gif], [_Both(root, name) for name in frame_names(case.name, n)])
     files = {rel: (root / rel).stat().st_size for rel in case_targets(case, n)}
     return {"digest": case.digest, "frames": n, "files": files}
 
 
-def _build_case_safely(case: Case, out: str) -> Result:
+def build_case_safely(case: Case, out: str) -> Result:
+    """``(name, manifest entry, None)``, or ``(name, None, why)`` in one line when the case fails."""
     try:
         return case.name, build_case(case, out), None
+    except OSError as exc:  # a full disk names the disk, never a temporary file
+        return case.name, None, disk_message(Path(out), exc)
+    except ValueError as exc:
+        return case.name, None, str(exc)
     except Exception as exc:  # noqa: BLE001 - reported by name, the other cases go on
-        return case.name, None, f"{type(exc).__name__}: {exc}" if not isinstance(exc, ValueError) else str(exc)
+        return case.name, None, f"{type(exc).__name__}: {exc}"
 
 
 # ---- the build -----------------------------------------------------------------------------------------------
@@ -117,22 +125,30 @@ class Report:
         return text
 
 
-class _Progress:
-    def __init__(self, total: int, enabled: bool) -> None:
-        self.total, self.done, self.enabled = total, 0, enabled and total > 0
+def _progress_bar(total: int, enabled: bool) -> Any:
+    """tqdm's bar on stderr (when it is installed and wanted), else a stand-in that does nothing."""
+    if enabled and total > 0:
+        try:
+            from tqdm import tqdm
+        except ImportError:
+            pass
+        else:
+            class Bar(tqdm):  # type: ignore[type-arg, misc]
+                monitor_interval = 0  # no monitor thread: the workers are forked
 
-    def step(self, name: str) -> None:
-        self.done += 1
-        if self.enabled:
-            width = 24
-            filled = int(width * self.done / self.total)
-            sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} {name[:40]:<40}")
-            sys.stderr.flush()
+            return Bar(total=total, unit="case", file=sys.stderr, leave=False, dynamic_ncols=True)
 
-    def close(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\r" + " " * 80 + "\r")
-            sys.stderr.flush()
+    class Silent:
+        def update(self, n: int = 1) -> None:
+            pass
+
+        def set_postfix_str(self, text: str) -> None:
+            pass
+
+        def close(self) -> None:
+            pass
+
+    return Silent()
 
 
 def build(catalogue: Union[os.PathLike[str], str] = DEFAULT_CATALOGUE, out: Union[os.PathLike[str], str] = "gallery",
@@ -171,69 +187,110 @@ def build(catalogue: Union[os.PathLike[str], str] = DEFAULT_CATALOGUE, out: Unio
     """
     start = time.perf_counter()
     say: Callable[[str], Any] = log or (lambda msg: print(msg, file=sys.stderr))
+    if not isinstance(out, (str, os.PathLike)):
+        raise TypeError(f"out must be a path, got {type(out).__name__}")
+    if not str(out).strip():
+        raise ValueError("out must name a folder, got an empty string (use '.' for the current folder)")
     cases = load_catalogue(catalogue)
     unknown = [n for n in names if n not in cases]
     if unknown:
         raise CatalogueError(f"no case named {unknown[0]!r} in {str(catalogue)!r}")
     root = Path(out)
     wanted = [cases[n] for n in names] if names else list(cases.values())
+    if dry_run:
+        plan = _plan(root, wanted, force)
+        for name, why in plan.reasons.items():
+            say(f"would build {name}: {why}")
+        for name, why in plan.failed.items():
+            say(f"convanim: gallery: case {name} would fail: {why}")
+        return Report(list(plan.reasons), plan.fresh, plan.failed, time.perf_counter() - start, False, plan.reasons)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        with BuildLock(root, say):
+            # Everything below reads and writes the folder alone: another build waits for the lock.
+            plan = _plan(root, wanted, force)
+            _remove_stale_temporaries(root)
+            built = _run_plan(plan, root, jobs, quiet, verbose, progress, say)
+            wrote = False
+            if clean:
+                _clean(root, cases, plan.manifest, say if not quiet else None)
+            index, readme = render_index(list(cases.values()), plan.manifest)
+            wrote |= write_if_changed(root / "index.html", index)
+            wrote |= write_if_changed(root / "README.md", readme)
+            wrote |= write_if_changed(root / MANIFEST, manifest_bytes(plan.manifest))
+    except OSError as exc:
+        raise OSError(exc.errno, disk_message(root, exc)) from None
+    for name, why in plan.failed.items():
+        say(f"convanim: gallery: case {name} failed: {why}")
+    return Report(built, plan.fresh, plan.failed, time.perf_counter() - start, wrote, plan.reasons)
+
+
+@dataclass
+class _Plan:
+    manifest: dict[str, Any]
+    todo: list[Case]
+    fresh: list[str]
+    failed: dict[str, str]
+    reasons: dict[str, str]
+
+
+def _plan(root: Path, wanted: Sequence[Case], force: bool) -> _Plan:
+    """What to build and why, from the manifest in ``root``."""
     manifest = read_manifest(root)
     renderer = renderer_digest()
     renderer_changed = manifest.get("renderer") != renderer
-    if renderer_changed:
-        manifest = {"renderer": renderer, "cases": {}}
-    failed: dict[str, str] = {}
-    todo: list[Case] = []
-    fresh: list[str] = []
-    reasons: dict[str, str] = {}
+    manifest["renderer"] = renderer
+    plan = _Plan(manifest, [], [], {}, {})
     for case in wanted:
         try:
             case.check()
         except ValueError as exc:
-            failed[case.name] = str(exc)
+            plan.failed[case.name] = str(exc)
             manifest["cases"].pop(case.name, None)  # its old files no longer match its entry
             continue
-        why = "forced" if force else why_rebuild(root, case, manifest["cases"].get(case.name), False)
+        entry = manifest["cases"].get(case.name)
+        why = "forced" if force else why_rebuild(root, case, entry, renderer_changed)
         if why is None:
-            fresh.append(case.name)
+            plan.fresh.append(case.name)
         else:
-            todo.append(case)
-            reasons[case.name] = why
-    if dry_run:
-        for case in todo:
-            say(f"would build {case.name}: {reasons[case.name]}")
-        for name, why in failed.items():
-            say(f"convanim: gallery: case {name} would fail: {why}")
-        return Report([c.name for c in todo], fresh, failed, time.perf_counter() - start, False, reasons)
-    if todo:
-        root.mkdir(parents=True, exist_ok=True)
-        _remove_stale_temporaries(root)
+            plan.todo.append(case)
+            plan.reasons[case.name] = why
+    if renderer_changed:
+        # Entries of cases not rebuilt now were made by another renderer: they must not count as up to date.
+        todo = {c.name for c in plan.todo}
+        manifest["cases"] = {n: e for n, e in manifest["cases"].items() if n in todo}
+    return plan
+
+
+def _run_plan(plan: _Plan, root: Path, jobs: Optional[int], quiet: bool, verbose: bool, progress: Optional[bool],
+              say: Callable[[str], Any]) -> list[str]:
     built: list[str] = []
-    bar = _Progress(len(todo), (progress if progress is not None else sys.stderr.isatty()) and not quiet)
-    for name, entry, error in _execute(todo, str(root), jobs):
-        bar.step(name)
-        if error is not None or entry is None:
-            failed[name] = error or "no result"
-            manifest["cases"].pop(name, None)
-            continue
-        manifest["cases"][name] = entry
-        built.append(name)
-        # Recorded as each case finishes, so that a killed build resumes where it stopped.
-        write_if_changed(root / MANIFEST, manifest_bytes(manifest))
-        if verbose:
-            say(f"built {name} ({reasons[name]}): " + ", ".join(sorted(entry["files"])))
-    bar.close()
-    wrote = False
-    if root.is_dir():
-        if clean:
-            _clean(root, manifest, say if not quiet else None)
-        index, readme = render_index(list(cases.values()), manifest)
-        wrote |= write_if_changed(root / "index.html", index)
-        wrote |= write_if_changed(root / "README.md", readme)
-        wrote |= write_if_changed(root / MANIFEST, manifest_bytes(manifest))
-    for name, why in failed.items():
-        say(f"convanim: gallery: case {name} failed: {why}")
-    return Report(built, fresh, failed, time.perf_counter() - start, wrote, reasons)
+    if not plan.todo:
+        return built
+    _warm_up(plan.todo)
+    bar = _progress_bar(len(plan.todo), (progress if progress is not None else sys.stderr.isatty()) and not quiet)
+    n_jobs = max(1, min(jobs or os.cpu_count() or 1, len(plan.todo)))
+    # Longest cases first, so that the last worker is not left with the biggest.
+    order = sorted(plan.todo, key=lambda c: -_estimated_frames(c))
+    try:
+        for name, entry, error in run_cases(build_case_safely, order, str(root), n_jobs):
+            bar.set_postfix_str(name)
+            bar.update(1)
+            if error is not None or entry is None:
+                plan.failed[name] = error or "no result"
+                plan.manifest["cases"].pop(name, None)
+                continue
+            plan.manifest["cases"][name] = entry
+            built.append(name)
+            # Recorded as each case finishes, so that a killed build resumes where it stopped.
+            write_if_changed(root / MANIFEST, manifest_bytes(plan.manifest))
+            if verbose:
+                say(f"built {name} ({plan.reasons[name]}): " + ", ".join(sorted(entry["files"])))
+    finally:
+        bar.close()
+        # Every worker has ended: what a lost one left half-written is garbage now.
+        _remove_stale_temporaries(root)
+    return built
 
 
 def _remove_stale_temporaries(root: Path) -> None:
@@ -245,20 +302,24 @@ def _remove_stale_temporaries(root: Path) -> None:
                 f.unlink(missing_ok=True)
 
 
-def _execute(todo: Sequence[Case], out: str, jobs: Optional[int]) -> Iterable[Result]:
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+def _warm_up(cases: Sequence[Case]) -> None:
+    """Load once, in the main process, what every worker needs: forked workers then start warm.
 
-    n_jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo))) if todo else 1
-    if n_jobs == 1 or len(todo) <= 1:
-        for case in todo:
-            yield _build_case_safely(case, out)
-        return
-    # Longest cases first, so that the last worker is not left with the biggest.
-    order = sorted(todo, key=lambda c: -_estimated_frames(c))
-    with ProcessPoolExecutor(max_workers=n_jobs) as pool:
-        futures = [pool.submit(_build_case_safely, case, out) for case in order]
-        for fut in as_completed(futures):
-            yield fut.result()
+    matplotlib and the painters, the fonts (a first drawing, vector and raster), and
+    the GIF palette of each theme (a lookup table that takes a while to compute).
+    """
+    from ..core.spec import Conv
+    from ..drawing.api import figure
+    from ..drawing.theme import get_theme
+    from ..io.encoders import gif_palette
+
+    fig = figure(Conv(3, 2), numbers=True, labels=True, caption=True)
+    fig.canvas.draw()
+    for theme in {repr(c.table.get("theme")): c.table.get("theme") for c in cases}.values():
+        try:
+            gif_palette(get_theme(theme))
+        except (TypeError, ValueError):
+            pass  # that case fails, and says why, in its worker
 
 
 def _estimated_frames(case: Case) -> int:
@@ -271,7 +332,12 @@ def _estimated_frames(case: Case) -> int:
         return 0
 
 
-def _clean(root: Path, manifest: dict[str, Any], log: Optional[Callable[[str], Any]]) -> None:
+def _clean(root: Path, cases: dict[str, Case], manifest: dict[str, Any], log: Optional[Callable[[str], Any]]) -> None:
+    """Forget cases no longer in the catalogue, then remove every output no remaining entry lists."""
+    for name in [n for n in manifest["cases"] if n not in cases]:
+        del manifest["cases"][name]
+        if log:
+            log(f"forgot {name}: no longer in the catalogue")
     keep = {rel for entry in manifest["cases"].values() for rel in entry.get("files", {})}
     for sub, ext in (("gif", ".gif"), ("pdf", ".pdf"), ("png", ".png")):
         d = root / sub

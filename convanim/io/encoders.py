@@ -1,9 +1,9 @@
-"""File writers behind one small protocol: ``setup``, ``add_frame``, ``finish``.
+"""File writers behind one small protocol: ``setup``, ``add_frame``, ``finish``, ``abort``.
 
 Each writer receives frames one by one as they are drawn (never all at once)
 and writes to a temporary file beside the target, renamed into place by
 ``finish``: an interrupted render leaves no broken file.  Output is
-deterministic: no dates, no random ids.
+deterministic: no dates, no random ids.  Video and WebP: :mod:`convanim.io.video`.
 """
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ import numpy as np
 
 from ..drawing.theme import Theme
 
-__all__ = ["Encoder", "FrameSource", "GifEncoder", "PngEncoder", "PdfEncoder", "SvgEncoder", "ImageioEncoder",
-           "AtomicFile", "gif_palette"]
+__all__ = ["Encoder", "FrameSource", "GifEncoder", "PngEncoder", "PdfEncoder", "SvgEncoder",
+           "AtomicFile", "OneFile", "gif_palette"]
 
 
 class FrameSource(Protocol):
@@ -42,10 +42,26 @@ class Encoder(Protocol):
 
 
 class AtomicFile:
-    """A temporary file beside ``path``, renamed onto it by :meth:`commit`, removed by :meth:`discard`."""
+    """A temporary file beside ``path``, renamed onto it by :meth:`commit`, removed by :meth:`discard`.
 
-    def __init__(self, path: Union[str, Path]) -> None:
+    With ``keep_same=True``, a commit whose bytes equal the file already there
+    leaves that file untouched (its times too), so that a Makefile that depends
+    on it is not retriggered.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "x.bin"
+    >>> f = AtomicFile(target)
+    >>> _ = f.tmp.write_bytes(b"data")
+    >>> f.commit()
+    >>> target.read_bytes(), f.tmp.exists()
+    (b'data', False)
+    """
+
+    def __init__(self, path: Union[str, Path], *, keep_same: bool = False) -> None:
         self.path = Path(path)
+        self.keep_same = keep_same
         parent = self.path.parent
         if not parent.is_dir():
             raise FileNotFoundError(f"path {str(self.path)!r}: directory {str(parent)!r} does not exist")
@@ -56,14 +72,38 @@ class AtomicFile:
         self.tmp = Path(name)
 
     def commit(self) -> None:
-        os.chmod(self.tmp, 0o644)
-        os.replace(self.tmp, self.path)
+        """Rename the temporary file onto the target (or drop it, if ``keep_same`` and the bytes are equal)."""
+        try:
+            if self.keep_same and _same_bytes(self.tmp, self.path):
+                self.tmp.unlink()
+                return
+            os.chmod(self.tmp, 0o644)
+            os.replace(self.tmp, self.path)
+        except BaseException:
+            self.discard()
+            raise
 
     def discard(self) -> None:
+        """Remove the temporary file; never raises (it runs while another error is on its way)."""
         try:
             self.tmp.unlink()
-        except FileNotFoundError:
+        except OSError:
             pass
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    try:
+        if a.stat().st_size != b.stat().st_size:
+            return False
+        with open(a, "rb") as fa, open(b, "rb") as fb:
+            while True:
+                chunk = fa.read(1 << 20)
+                if chunk != fb.read(1 << 20):
+                    return False
+                if not chunk:
+                    return True
+    except OSError:
+        return False
 
 
 # ---- GIF --------------------------------------------------------------------------------------------
@@ -153,7 +193,8 @@ class GifEncoder:
         Seconds per frame.
     """
 
-    def __init__(self, target: Union[str, Path, IO[bytes]], theme: Theme, duration: float = 1.0) -> None:
+    def __init__(self, target: Union[str, Path, IO[bytes]], theme: Theme, duration: float = 1.0, *,
+                 keep_same: bool = False) -> None:
         if not duration > 0:
             raise ValueError(f"duration must be positive, got {duration!r}")
         self.target = target
@@ -163,10 +204,11 @@ class GifEncoder:
         self._fh: Optional[IO[bytes]] = None
         self._prev: Optional[np.ndarray] = None
         self.frames = 0
+        self.keep_same = keep_same
 
     def setup(self) -> None:
         if isinstance(self.target, (str, Path)):
-            self._atomic = AtomicFile(self.target)
+            self._atomic = AtomicFile(self.target, keep_same=self.keep_same)
             self._fh = open(self._atomic.tmp, "wb")
         else:
             self._fh = self.target
@@ -210,29 +252,36 @@ class GifEncoder:
         assert self._fh is not None
         self._fh.write(b"\x3b")
         if self._atomic is not None:
-            self._fh.close()
+            fh, self._fh = self._fh, None
+            fh.close()
             self._atomic.commit()
         else:
             self._fh.flush()
 
     def abort(self) -> None:
         if self._atomic is not None:
-            if self._fh is not None:
-                self._fh.close()
-            self._atomic.discard()
+            try:
+                if self._fh is not None:
+                    self._fh.close()  # may fail again on a full disk: the file goes anyway
+            except OSError:
+                pass
+            finally:
+                self._fh = None
+                self._atomic.discard()
 
 
 # ---- one-frame and paged writers --------------------------------------------------------------------
 
-class _OneFile:
+class OneFile:
     """A writer of one file at ``path``: written to a temporary name, renamed into place by ``finish``."""
 
-    def __init__(self, path: Union[str, Path]) -> None:
+    def __init__(self, path: Union[str, Path], *, keep_same: bool = False) -> None:
         self.path = Path(path)
+        self.keep_same = keep_same
         self._atomic: Optional[AtomicFile] = None
 
     def setup(self) -> None:
-        self._atomic = AtomicFile(self.path)
+        self._atomic = AtomicFile(self.path, keep_same=self.keep_same)
 
     def finish(self) -> None:
         assert self._atomic is not None, "setup() first"
@@ -243,7 +292,7 @@ class _OneFile:
             self._atomic.discard()
 
 
-class PngEncoder(_OneFile):
+class PngEncoder(OneFile):
     """One PNG of the current frame."""
 
     def add_frame(self, source: FrameSource) -> None:
@@ -259,11 +308,11 @@ class PngEncoder(_OneFile):
 PDF_METADATA = {"Creator": "convanim", "Producer": "convanim (matplotlib)", "CreationDate": None}
 
 
-class PdfEncoder(_OneFile):
+class PdfEncoder(OneFile):
     """A PDF, one page per frame added, text kept as text."""
 
-    def __init__(self, path: Union[str, Path]) -> None:
-        super().__init__(path)
+    def __init__(self, path: Union[str, Path], *, keep_same: bool = False) -> None:
+        super().__init__(path, keep_same=keep_same)
         self._pdf: Any = None
 
     def setup(self) -> None:
@@ -288,15 +337,16 @@ class PdfEncoder(_OneFile):
         super().finish()
 
     def abort(self) -> None:
-        if self._pdf is not None:
+        pdf, self._pdf = self._pdf, None
+        if pdf is not None:
             try:
-                self._pdf.close()
+                pdf.close()
             except Exception:  # noqa: BLE001 - the file is being thrown away
                 pass
         super().abort()
 
 
-class SvgEncoder(_OneFile):
+class SvgEncoder(OneFile):
     """One SVG of the current frame, text kept as text."""
 
     def add_frame(self, source: FrameSource) -> None:
@@ -305,66 +355,3 @@ class SvgEncoder(_OneFile):
         assert self._atomic is not None, "setup() first"
         with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "convanim"}), source.vector() as fig:
             fig.savefig(self._atomic.tmp, format="svg", metadata={"Date": None})
-
-
-class ImageioEncoder(_OneFile):
-    """Animated WebP or MP4 through imageio's plugins (Pillow for WebP, imageio-ffmpeg for video)."""
-
-    def __init__(self, path: Union[str, Path], duration: float = 1.0) -> None:
-        super().__init__(path)
-        self.duration = duration
-        self.suffix = self.path.suffix.lower()
-        self._check_plugin()
-        self._frames: list[np.ndarray] = []
-        self._writer: Any = None
-
-    def _check_plugin(self) -> None:
-        if self.suffix == ".webp":
-            from PIL import features
-
-            if not features.check("webp"):
-                raise ValueError("path: writing .webp needs Pillow built with WebP support (pip install -U pillow)")
-        else:
-            try:
-                import imageio_ffmpeg  # noqa: F401
-            except ImportError:
-                raise ValueError(f"path: writing {self.suffix} needs the imageio-ffmpeg plugin "
-                                 "(pip install imageio-ffmpeg)") from None
-
-    def setup(self) -> None:
-        super().setup()
-        assert self._atomic is not None
-        if self.suffix != ".webp":
-            import imageio.v2 as iio
-
-            fps = 1.0 / self.duration
-            self._writer = iio.get_writer(str(self._atomic.tmp), format="FFMPEG", fps=fps, macro_block_size=1,
-                                          ffmpeg_log_level="error", output_params=["-fflags", "+bitexact"])
-
-    def add_frame(self, source: FrameSource) -> None:
-        rgb = source.rgb()
-        if self._writer is not None:
-            h, w = rgb.shape[:2]
-            self._writer.append_data(np.pad(rgb, ((0, h % 2), (0, w % 2), (0, 0)), mode="edge"))
-        else:
-            # Pillow's WebP writer takes all frames at once.
-            self._frames.append(rgb)
-
-    def finish(self) -> None:
-        assert self._atomic is not None
-        if self._writer is not None:
-            self._writer.close()
-        else:
-            import imageio.v3 as iio
-
-            iio.imwrite(self._atomic.tmp, np.stack(self._frames), extension=".webp", plugin="pillow",
-                        duration=int(self.duration * 1000), loop=0, lossless=True)
-        super().finish()
-
-    def abort(self) -> None:
-        if self._writer is not None:
-            try:
-                self._writer.close()
-            except Exception:  # noqa: BLE001 - the file is being thrown away
-                pass
-        super().abort()

@@ -16,8 +16,9 @@ from matplotlib.animation import FuncAnimation
 from ..core.spec import Spec
 from ..drawing.api import _check_frame_arg, _painter
 from ..drawing.painter import Stage
-from .encoders import GifEncoder, ImageioEncoder, PdfEncoder, PngEncoder, SvgEncoder
+from .encoders import GifEncoder, PdfEncoder, PngEncoder, SvgEncoder
 from .sphinx_gallery import note
+from .video import ImageioEncoder
 
 __all__ = ["animation", "render", "ConvAnimation", "SUFFIXES", "frame_paths", "REPR_MAX_FRAMES"]
 
