@@ -17,7 +17,6 @@ from ..core.spec import Spec
 from ..drawing.api import _check_frame_arg, _painter
 from ..drawing.painter import Stage
 from .encoders import GifEncoder, PdfEncoder, PngEncoder, SvgEncoder
-from .sphinx_gallery import note
 from .video import ImageioEncoder
 
 __all__ = ["animation", "render", "ConvAnimation", "SUFFIXES", "frame_paths", "REPR_MAX_FRAMES"]
@@ -77,9 +76,7 @@ def animation(spec: Spec, *, duration: float = 1.0, **kw: Any) -> ConvAnimation:
     """
     if not duration > 0:
         raise ValueError(f"duration must be positive, got {duration!r}")
-    anim = ConvAnimation(_painter(spec, **kw), duration)
-    note("animation", anim)
-    return anim
+    return ConvAnimation(_painter(spec, **kw), duration)
 
 
 # ---- files ---------------------------------------------------------------------------------------
@@ -187,11 +184,8 @@ def render(spec: Spec, path: Union[str, Path], *, frame: Optional[int] = None, d
     if pattern:
         targets = frame_paths(path, frames)
         _run(painter, frames, [], [_encoder_for(p, suffix, painter, duration) for p in targets])
-        for p in targets:
-            note("file", p)
         return path.parent
     _run(painter, frames, [_encoder_for(path, suffix, painter, duration)])
-    note("file", path)
     return path
 
 
