@@ -25,7 +25,7 @@ _EPILOG_RENDER = """examples:
   python -m convanim render -i 5 -k 3 -s 2 -p 1 -o padding_strides.gif
   python -m convanim render -i 6 -k 3 -s 2 -p 1 --transposed --labels -o t.pdf
   python -m convanim render -i 5 -k 3 --numbers --style flat --frame 4 -o f.svg
-  python -m convanim render -i 5 -k 3 -o 'frames/f_{frame:02d}.png'
+  python -m convanim render -i 5 -k 3 -o 'f_{frame:02d}.png'
   python -m convanim render -i 4 -k 3 --view matrix -o matrix.gif"""
 
 _EPILOG_GALLERY = """examples:

@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from convanim.cli import gallery_main  # noqa: E402
+from convanim.cli import gallery_main
 
 
 def main(argv: list[str] | None = None) -> int:

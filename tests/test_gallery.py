@@ -96,6 +96,9 @@ def test_full_gallery_matches_the_guide(full_gallery):
         assert len(list((out / "png").glob(f"{name}_[0-9][0-9].png"))) == frames, name
     assert (out / "pdf" / "full_padding_no_strides_48.pdf").exists()
     assert not list(out.rglob("*.tmp"))
+    # The README's first command builds exactly what the repository commits.
+    for committed in (ROOT / "gallery" / "gif").glob("*.gif"):
+        assert (out / "gif" / committed.name).read_bytes() == committed.read_bytes(), committed.name
 
 
 def test_index_and_readme_describe_every_case(full_gallery):

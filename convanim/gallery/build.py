@@ -17,8 +17,16 @@ from typing import Any, Callable, Iterator, Optional, Sequence, Union
 
 from .catalogue import DEFAULT_CATALOGUE, Case, CatalogueError, load_catalogue
 from .page import render_index
-from .status import (MANIFEST, case_targets, frame_names, manifest_bytes, read_manifest, renderer_digest,
-                     why_rebuild, write_if_changed)
+from .status import (
+    MANIFEST,
+    case_targets,
+    frame_names,
+    manifest_bytes,
+    read_manifest,
+    renderer_digest,
+    why_rebuild,
+    write_if_changed,
+)
 from .workers import BuildLock, disk_message, run_cases
 
 __all__ = ["build", "build_case", "build_case_safely", "case_frames", "Report"]
@@ -30,7 +38,11 @@ def _stage_for(case: Case) -> Any:
     from ..drawing.api import _painter
     from ..drawing.figures import StillStage
 
-    return StillStage(case.still_figure()) if case.still else _painter(case.spec(), **case.look())
+    if case.still:
+        return StillStage(case.still_figure())
+    spec = case.spec()
+    assert spec is not None  # every kind that is not a still figure has a layer
+    return _painter(spec, **case.look())
 
 
 def case_frames(case: Case) -> Iterator[Any]:
@@ -133,7 +145,7 @@ def _progress_bar(total: int, enabled: bool) -> Any:
         except ImportError:
             pass
         else:
-            class Bar(tqdm):  # type: ignore[type-arg, misc]
+            class Bar(tqdm):
                 monitor_interval = 0  # no monitor thread: the workers are forked
 
             return Bar(total=total, unit="case", file=sys.stderr, leave=False, dynamic_ncols=True)

@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional, Union
@@ -102,7 +103,7 @@ class Case:
         from ..core.spec import Conv, ConvTranspose, Pool
 
         self.check()
-        t = {key: (tuple(v) if isinstance(v, list) else v) for key, v in self.table.items()}
+        t: dict[str, Any] = {key: (tuple(v) if isinstance(v, list) else v) for key, v in self.table.items()}
         if t["kind"] in ("kernel", "channels", "subsampling"):
             return None
         if "i" not in t or "k" not in t:
@@ -135,7 +136,9 @@ class Case:
         if kind == "subsampling":
             return figures.subsampling_figure(t.get("i", 5), t.get("k", 3), t.get("s", 2), x=t.get("x"),
                                               kernel=t.get("kernel"), theme=theme)
-        return figures.positions_figure(self.spec(), theme=theme)
+        spec = self.spec()
+        assert spec is not None  # kind "positions" has a layer
+        return figures.positions_figure(spec, theme=theme)
 
     def look(self) -> dict[str, Any]:
         """The drawing options of this case, as keywords of :func:`convanim.render`."""
@@ -178,9 +181,9 @@ class Case:
 
 
 def _toml_loads(text: str) -> dict[str, Any]:
-    try:
+    if sys.version_info >= (3, 11):
         import tomllib
-    except ImportError:  # Python < 3.11
+    else:  # pragma: no cover - Python < 3.11
         import tomli as tomllib
     return tomllib.loads(text)
 
@@ -209,7 +212,7 @@ def load_catalogue(path: Union[os.PathLike[str], str] = DEFAULT_CATALOGUE) -> di
         raise CatalogueError(f"catalogue {str(path)!r} cannot be read: {why}") from None
     try:
         data = _toml_loads(text)
-    except Exception as exc:  # tomllib.TOMLDecodeError: its message says "(at line N, column M)"
+    except ValueError as exc:  # tomllib.TOMLDecodeError: its message says "(at line N, column M)"
         raise CatalogueError(f"catalogue {str(path)!r} is not valid TOML: {exc}") from None
     cases = {}
     for name, table in data.items():

@@ -202,7 +202,7 @@ def run_cases(work: Work, cases: Sequence[Case], out: str, jobs: int) -> Iterato
                 recv.close()
                 yield results.pop(case.name, (case.name, None, _death(proc.exitcode)))
     finally:
-        for proc, recv, _ in running.values():
+        for proc, _recv, _ in running.values():
             proc.terminate()
         for proc, recv, _ in running.values():
             proc.join(10)

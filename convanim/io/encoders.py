@@ -129,13 +129,13 @@ def gif_palette(theme: Theme) -> tuple[bytes, np.ndarray]:
             colours.append(tuple((1 - t) * keys[a] + t * keys[b]))
     # Fill what is left with greys, for text and thin lines on any background.  Index 255 stays free:
     # it marks the pixels a frame leaves as they were (transparent), which keeps frames small.
-    for g in np.linspace(0, 255, max(0, 255 - len(colours)) + 2)[1:-1]:
-        colours.append((g, g, g))
+    for grey in np.linspace(0, 255, max(0, 255 - len(colours)) + 2)[1:-1]:
+        colours.append((grey, grey, grey))
     pal = np.clip(np.round(np.array(colours[:255])), 0, 255).astype(np.int64)
     pal = np.concatenate([pal, np.zeros((256 - len(pal), 3), dtype=np.int64)])
     grid = (np.arange(32) * 8 + 4)
-    r, g, b = np.meshgrid(grid, grid, grid, indexing="ij")
-    cube = np.stack([r.ravel(), g.ravel(), b.ravel()], axis=1)
+    red, green, blue = np.meshgrid(grid, grid, grid, indexing="ij")
+    cube = np.stack([red.ravel(), green.ravel(), blue.ravel()], axis=1)
     lut = np.empty(len(cube), dtype=np.uint8)
     for start in range(0, len(cube), 4096):
         d = ((cube[start:start + 4096, None, :] - pal[None, :KEEP, :]) ** 2).sum(axis=2)
@@ -199,7 +199,7 @@ class GifEncoder:
             raise ValueError(f"duration must be positive, got {duration!r}")
         self.target = target
         self.palette, self.lut = gif_palette(theme)
-        self.delay = max(1, int(round(duration * 100)))
+        self.delay = max(1, int(round(duration * 100)))  # noqa: RUF046 - round() of a numpy float is a float
         self._atomic: Optional[AtomicFile] = None
         self._fh: Optional[IO[bytes]] = None
         self._prev: Optional[np.ndarray] = None
@@ -209,7 +209,7 @@ class GifEncoder:
     def setup(self) -> None:
         if isinstance(self.target, (str, Path)):
             self._atomic = AtomicFile(self.target, keep_same=self.keep_same)
-            self._fh = open(self._atomic.tmp, "wb")
+            self._fh = open(self._atomic.tmp, "wb")  # noqa: SIM115 - frames stream in until finish() or abort()
         else:
             self._fh = self.target
 

@@ -72,7 +72,9 @@ def animation(spec: Spec, *, duration: float = 1.0, **kw: Any) -> ConvAnimation:
     --------
     >>> import convanim as ca
     >>> anim = ca.animation(ca.Conv(4, 3))
-    >>> anim.to_jshtml()  # doctest: +SKIP
+    >>> anim.to_gif_bytes()[:6]
+    b'GIF89a'
+    >>> html = anim.to_jshtml()  # matplotlib's own player
     """
     if not duration > 0:
         raise ValueError(f"duration must be positive, got {duration!r}")
@@ -161,8 +163,10 @@ def render(spec: Spec, path: Union[str, Path], *, frame: Optional[int] = None, d
     Examples
     --------
     >>> import convanim as ca
-    >>> ca.render(ca.Conv(5, 3, s=2, p=1), "padding_strides.gif")  # doctest: +SKIP
-    PosixPath('padding_strides.gif')
+    >>> ca.render(ca.Conv(5, 3, s=2, p=1), "padding_strides.gif").name
+    'padding_strides.gif'
+    >>> sorted(p.name for p in ca.render(ca.Conv(3, 2), "f_{frame:02d}.png").glob("f_*.png"))
+    ['f_00.png', 'f_01.png', 'f_02.png', 'f_03.png']
     """
     path = Path(path)
     suffix = path.suffix.lower()

@@ -123,7 +123,7 @@ class _Ffmpeg:
                "-an", "-c:v", codec, "-pix_fmt", "yuv420p", *options,
                "-fflags", "+bitexact", "-flags", "+bitexact", "-map_metadata", "-1", "-f", fmt, str(path)]
         # Its messages go to a file, not a pipe: a pipe nobody reads could fill and stall ffmpeg.
-        self._log = tempfile.TemporaryFile()
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close() or _why()
         self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log)
 
     def _why(self) -> str:
