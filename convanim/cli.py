@@ -115,7 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_spec_options(render)
     look = render.add_argument_group("the look")
     look.add_argument("-o", "--output", required=True, metavar="PATH",
-                      help="file to write; its suffix picks the format (.gif .pdf .png .svg .webp .mp4); - for stdout (GIF)")
+                      help="file to write; its suffix picks the format (.gif .pdf .png .svg .webp, video: .mp4 .mkv "
+                           ".webm); - for stdout (GIF)")
     look.add_argument("--style", choices=("paper", "flat"), default="paper",
                       help="paper: the guide's slanted view (default); flat: side by side")
     look.add_argument("--view", choices=("grid", "matrix", "both"), default="grid",

@@ -137,8 +137,11 @@ class Report:
         return text
 
 
-def _progress_bar(total: int, enabled: bool) -> Any:
-    """tqdm's bar on stderr (when it is installed and wanted), else a stand-in that does nothing."""
+def _progress_bar(total: int, enabled: bool, say: Callable[[str], Any]) -> Any:
+    """tqdm's bar on stderr (when it is installed and wanted), else a stand-in that does nothing.
+
+    Either has ``say(text)``: a line printed above the bar, not through it.
+    """
     if enabled and total > 0:
         try:
             from tqdm import tqdm
@@ -147,6 +150,9 @@ def _progress_bar(total: int, enabled: bool) -> Any:
         else:
             class Bar(tqdm):
                 monitor_interval = 0  # no monitor thread: the workers are forked
+
+                def say(self, text: str) -> None:
+                    self.write(text, file=sys.stderr)
 
             return Bar(total=total, unit="case", file=sys.stderr, leave=False, dynamic_ncols=True)
 
@@ -159,6 +165,9 @@ def _progress_bar(total: int, enabled: bool) -> Any:
 
         def close(self) -> None:
             pass
+
+        def say(self, text: str) -> None:
+            say(text)
 
     return Silent()
 
@@ -280,14 +289,14 @@ def _run_plan(plan: _Plan, root: Path, jobs: Optional[int], quiet: bool, verbose
     if not plan.todo:
         return built
     _warm_up(plan.todo)
-    bar = _progress_bar(len(plan.todo), (progress if progress is not None else sys.stderr.isatty()) and not quiet)
+    bar = _progress_bar(len(plan.todo), (progress if progress is not None else sys.stderr.isatty()) and not quiet, say)
     n_jobs = max(1, min(jobs or os.cpu_count() or 1, len(plan.todo)))
     # Longest cases first, so that the last worker is not left with the biggest.
     order = sorted(plan.todo, key=lambda c: -_estimated_frames(c))
     try:
         for name, entry, error in run_cases(build_case_safely, order, str(root), n_jobs):
-            bar.set_postfix_str(name)
             bar.update(1)
+            bar.set_postfix_str(name)
             if error is not None or entry is None:
                 plan.failed[name] = error or "no result"
                 plan.manifest["cases"].pop(name, None)
@@ -297,7 +306,7 @@ def _run_plan(plan: _Plan, root: Path, jobs: Optional[int], quiet: bool, verbose
             # Recorded as each case finishes, so that a killed build resumes where it stopped.
             write_if_changed(root / MANIFEST, manifest_bytes(plan.manifest))
             if verbose:
-                say(f"built {name} ({plan.reasons[name]}): " + ", ".join(sorted(entry["files"])))
+                bar.say(f"built {name} ({plan.reasons[name]}): " + ", ".join(sorted(entry["files"])))
     finally:
         bar.close()
         # Every worker has ended: what a lost one left half-written is garbage now.

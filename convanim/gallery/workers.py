@@ -205,5 +205,8 @@ def run_cases(work: Work, cases: Sequence[Case], out: str, jobs: int) -> Iterato
         for proc, _recv, _ in running.values():
             proc.terminate()
         for proc, recv, _ in running.values():
-            proc.join(10)
+            proc.join(10)  # time to remove its temporary files (SIGTERM is SystemExit in a worker)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
             recv.close()
