@@ -11,7 +11,7 @@ Examples
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .core.arithmetic import (
     conv_output_size,
@@ -22,6 +22,16 @@ from .core.geometry import Frame, Scene, scene
 from .core.numerics import apply, conv_matrix
 from .core.spec import Conv, ConvTranspose, Pool
 
+if TYPE_CHECKING:
+    # What type checkers see for the names loaded on first use (below): their real signatures, not Any.
+    from .core.matrix import matrix_symbols, tap_matrix
+    from .drawing.api import draw, figure
+    from .drawing.figures import channels_figure, kernel_figure, positions_figure, subsampling_figure
+    from .drawing.layout import layout
+    from .drawing.theme import THEMES, Theme
+    from .io.render import animation, render
+    from .io.sphinx_gallery import sphinx_gallery_scraper
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -30,6 +40,10 @@ __all__ = [
     "apply", "conv_matrix",
     "scene", "Scene", "Frame",
     "__version__",
+    # loaded on first use (see _LAZY): they import matplotlib
+    "layout", "Theme", "THEMES", "draw", "figure", "animation", "render",
+    "kernel_figure", "channels_figure", "subsampling_figure", "positions_figure",
+    "tap_matrix", "sphinx_gallery_scraper", "matrix_symbols",
 ]
 
 _LAZY = {
@@ -48,7 +62,6 @@ _LAZY = {
     "sphinx_gallery_scraper": ("convanim.io.sphinx_gallery", "sphinx_gallery_scraper"),
     "matrix_symbols": ("convanim.core.matrix", "matrix_symbols"),
 }
-__all__ += list(_LAZY)
 
 
 def _get_sg_image_scraper() -> Any:

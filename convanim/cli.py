@@ -10,13 +10,14 @@ import math
 import os
 import re
 import sys
+from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
 
 from . import __version__
 from .core.checks import MAX_DPI, MAX_DURATION, MAX_INT, MAX_LIMIT, MIN_DURATION
 from .core.spec import Conv, ConvTranspose, Pool, Spec
 
-__all__ = ["main", "parse_size", "build_parser"]
+__all__ = ["main", "parse_size", "build_parser", "gallery_main", "gallery_from_args", "default_catalogue"]
 
 _EPILOG_SHAPE = """examples:
   python -m convanim shape -i 5 -k 3 -s 2 -p 1
@@ -28,7 +29,7 @@ _EPILOG_RENDER = """examples:
   python -m convanim render -i 5 -k 3 -s 2 -p 1 -o padding_strides.gif
   python -m convanim render -i 6 -k 3 -s 2 -p 1 --transposed --labels -o t.pdf
   python -m convanim render -i 5 -k 3 --numbers --style flat --frame 4 -o f.svg
-  python -m convanim render -i 5 -k 3 -o 'frames/f_{frame:02d}.png'
+  python -m convanim render -i 5 -k 3 -o 'f_{frame:02d}.png'
   python -m convanim render -i 4 -k 3 --view matrix -o matrix.gif"""
 
 _EPILOG_GALLERY = """examples:
@@ -148,7 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_spec_options(render)
     look = render.add_argument_group("the look")
     look.add_argument("-o", "--output", required=True, metavar="PATH",
-                      help="file to write; its suffix picks the format (.gif .pdf .png .svg .webp .mp4 .html); - for stdout (GIF)")
+                      help="file to write; its suffix picks the format (.gif .pdf .png .svg .webp .html, video: .mp4 "
+                           ".mkv .webm); - for stdout (GIF)")
     look.add_argument("--style", choices=("paper", "flat"), default="paper",
                       help="paper: the guide's slanted view (default); flat: side by side")
     look.add_argument("--view", choices=("grid", "matrix", "both"), default="grid",
@@ -191,6 +193,43 @@ def add_gallery_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("-v", "--verbose", action="store_true", help="name every file written")
 
 
+def default_catalogue() -> Path:
+    """``gallery/cases.toml`` in the current folder when there is one (a checkout), else the shipped one."""
+    from .gallery import DEFAULT_CATALOGUE
+
+    local = Path("gallery") / "cases.toml"
+    return local if local.is_file() else DEFAULT_CATALOGUE
+
+
+def gallery_from_args(args: argparse.Namespace) -> int:
+    """``convanim gallery`` / ``scripts/build_gallery.py``: build, print a one-line summary, return the status."""
+    from .gallery import build
+
+    if args.jobs is not None and args.jobs < 1:
+        raise ValueError(f"-j must be at least 1, got {args.jobs}")
+    catalogue = Path(args.catalogue) if args.catalogue else default_catalogue()
+    report = build(catalogue, args.out, names=args.names, jobs=args.jobs, force=args.force, dry_run=args.dry_run,
+                   clean=args.clean, quiet=args.quiet, verbose=args.verbose)
+    if not args.quiet or report.failed:
+        if args.dry_run:
+            print(f"gallery: would build {len(report.built)}, {len(report.up_to_date)} up to date, "
+                  f"{len(report.failed)} would fail")
+        else:
+            print(report.summary())
+    return 1 if report.failed else 0
+
+
+def gallery_main(argv: Optional[Sequence[str]] = None, *, prog: str = "build_gallery.py",
+                 description: str = "", epilog: str = "", **defaults: Any) -> int:
+    """A stand-alone gallery command (``scripts/build_gallery.py``): the options of ``convanim gallery``, with
+    its own defaults; returns the exit status."""
+    parser = _Parser(prog=prog, description=description, epilog=epilog,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_gallery_options(parser)
+    parser.set_defaults(**defaults)
+    return _guarded(lambda: gallery_from_args(parser.parse_args(argv)))
+
+
 def _run(args: argparse.Namespace) -> int:
     if args.command == "shape":
         print(spec_from_args(args).describe())
@@ -199,8 +238,7 @@ def _run(args: argparse.Namespace) -> int:
         from .io.render import render_cli
         return render_cli(spec_from_args(args), args)
     if args.command == "gallery":
-        from .gallery import run_from_args
-        return run_from_args(args)
+        return gallery_from_args(args)
     raise UsageError("a command is required: shape, render or gallery (see convanim --help)")
 
 
@@ -215,9 +253,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     0
     """
     parser = build_parser()
+    return _guarded(lambda: _run(parser.parse_args(argv)))
+
+
+def _guarded(run: Callable[[], int]) -> int:
+    """Run ``run``; a user error becomes one line on stderr and exit 2, never a traceback."""
     try:
-        args = parser.parse_args(argv)
-        return _run(args)
+        return run()
     except UsageError as exc:
         return _fail(str(exc))
     except SystemExit as exc:  # --help and --version: a status, not an exit, for callers of main()

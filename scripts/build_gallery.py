@@ -9,35 +9,21 @@ The same engine runs behind `python -m convanim gallery`; see `--help`.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from convanim.cli import UsageError, _fail, add_gallery_options  # noqa: E402
-from convanim.gallery import run_from_args  # noqa: E402
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(message)
+from convanim.cli import gallery_main
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _Parser(prog="build_gallery.py", description=__doc__.splitlines()[0],
-                     epilog="examples:\n" + "\n".join(__doc__.splitlines()[2:5]),
-                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_gallery_options(parser)
-    parser.set_defaults(out=str(ROOT / "gallery"), catalogue=str(ROOT / "gallery" / "cases.toml"))
-    try:
-        return run_from_args(parser.parse_args(argv))
-    except (UsageError, ValueError, TypeError, OSError) as exc:
-        return _fail(str(exc))
-    except KeyboardInterrupt:
-        print("convanim: interrupted", file=sys.stderr)
-        return 130
+    """Build this checkout's gallery (``gallery/cases.toml`` into ``gallery/``) unless told otherwise."""
+    doc = (__doc__ or "").splitlines()
+    return gallery_main(argv, prog="build_gallery.py", description=doc[0],
+                        epilog="examples:\n" + "\n".join(doc[2:5]),
+                        out=str(ROOT / "gallery"), catalogue=str(ROOT / "gallery" / "cases.toml"))
 
 
 if __name__ == "__main__":

@@ -96,6 +96,9 @@ def test_full_gallery_matches_the_guide(full_gallery):
         assert len(list((out / "png").glob(f"{name}_[0-9][0-9].png"))) == frames, name
     assert (out / "pdf" / "full_padding_no_strides_48.pdf").exists()
     assert not list(out.rglob("*.tmp"))
+    # The README's first command builds exactly what the repository commits.
+    for committed in (ROOT / "gallery" / "gif").glob("*.gif"):
+        assert (out / "gif" / committed.name).read_bytes() == committed.read_bytes(), committed.name
 
 
 def test_index_and_readme_describe_every_case(full_gallery):
@@ -107,7 +110,8 @@ def test_index_and_readme_describe_every_case(full_gallery):
                     "Still figures"):
         assert f"<h2>{section}</h2>" in page
     assert "relationship 14" in page and "input 3x3 (blue, bottom) &rarr; output 6x6 (cyan, top)" in page
-    assert 'href="pdf/padding_strides_08.pdf"' in page
+    assert "9 frames as PDF and PNG: <code>padding_strides_00</code> &hellip; <code>padding_strides_08</code>" in page
+    assert 'href="pdf/' not in page  # the frames are not committed: named, with the command that writes them
     readme = (out / "README.md").read_text()
     assert readme.count("| ![") == len(ALL_FRAMES)
 

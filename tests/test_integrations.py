@@ -108,41 +108,66 @@ class _Paths:
         return str(self.folder / f"sphx_glr_{self.stem}_{self.n:03d}.png")
 
 
-def test_scraper_writes_the_animation_and_files_and_returns_rst(tmp_path):
+def _scrape(images: Path, stem: str, code: str, example_globals: dict, block_vars: dict | None = None) -> str:
     from convanim.io import sphinx_gallery as sg
 
-    sg._MADE.clear()
+    block_vars = block_vars if block_vars is not None else {}
+    block_vars.update(example_globals=example_globals, image_path_iterator=_Paths(images, stem))
+    return sg.sphinx_gallery_scraper(("code", code, 1), block_vars, {"src_dir": str(images.parent.parent)})
+
+
+def test_scraper_finds_what_the_block_made_through_its_globals_and_code(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     images = tmp_path / "auto_examples" / "images"
     images.mkdir(parents=True)
-    anim = ca.animation(ca.Conv(4, 3))
-    gif = ca.render(ca.Conv(4, 3), tmp_path / "x.gif")
-    ca.render(ca.Conv(4, 3), tmp_path / "x.pdf")  # not an image: left out
-    block_vars = {"image_path_iterator": _Paths(images, "plot_x")}
-    rst = ca._get_sg_image_scraper()(None, block_vars, {"src_dir": str(tmp_path)})
-    first, second = images / "sphx_glr_plot_x_001.gif", images / "sphx_glr_plot_x_002.gif"
-    assert Image.open(first).n_frames == 4
-    assert second.read_bytes() == gif.read_bytes()
-    assert "auto_examples/images/sphx_glr_plot_x_001.gif" in rst
-    assert "auto_examples/images/sphx_glr_plot_x_002.gif" in rst
-    # nothing is scraped twice
-    assert ca.sphinx_gallery_scraper(None, {"image_path_iterator": _Paths(images, "y")}, {"src_dir": str(tmp_path)}) == ""
-    del anim
+    code = """anim = ca.animation(ca.Conv(4, 3))
+fig = ca.figure(ca.Conv(4, 3), frame=2)
+gif = ca.render(ca.Conv(4, 3), "x.gif")
+ca.render(ca.Conv(4, 3), "x.pdf")
+ca.render(ca.Conv(4, 3), "f_{frame:02d}.png")
+"""
+    g: dict = {"ca": ca}
+    exec(code, g)
+    block_vars: dict = {}
+    rst = _scrape(images, "plot_x", code, g, block_vars)
+    made = sorted(p.name for p in images.iterdir())
+    assert made == ["sphx_glr_plot_x_001.gif", "sphx_glr_plot_x_001.png",  # the animation and its still
+                    "sphx_glr_plot_x_002.png",                              # the figure
+                    "sphx_glr_plot_x_003.gif", "sphx_glr_plot_x_003.png",  # x.gif and its still
+                    "sphx_glr_plot_x_004.png"]                              # the pattern: one image, frame 0
+    assert Image.open(images / "sphx_glr_plot_x_001.gif").n_frames == 4
+    assert (images / "sphx_glr_plot_x_003.gif").read_bytes() == (tmp_path / "x.gif").read_bytes()
+    assert (images / "sphx_glr_plot_x_004.png").read_bytes() == (tmp_path / "f_00.png").read_bytes()
+    assert Image.open(images / "sphx_glr_plot_x_002.png").size == Image.open(tmp_path / "f_00.png").size
+    for n in (1, 2, 3, 4):
+        assert f"auto_examples/images/sphx_glr_plot_x_00{n}." in rst
+    # The next block made nothing new: nothing is scraped twice; a file written again is.
+    assert _scrape(images, "plot_x", "y = 1", {**g, "y": 1}, block_vars) == ""
+    ca.render(ca.Conv(5, 3), "x.gif")
+    again = tmp_path / "auto_examples" / "again"
+    again.mkdir()
+    assert "sphx_glr_plot_x_001.gif" in _scrape(again, "plot_x", 'ca.render(ca.Conv(5, 3), "x.gif")', g, block_vars)
+    assert sorted(p.name for p in again.iterdir()) == ["sphx_glr_plot_x_001.gif", "sphx_glr_plot_x_001.png"]
+    assert Image.open(again / "sphx_glr_plot_x_001.gif").n_frames == 9
+
+
+def test_the_core_keeps_no_list_for_the_scraper():
+    from convanim.io import render, sphinx_gallery
+
+    assert not hasattr(sphinx_gallery, "_MADE") and not hasattr(sphinx_gallery, "note")
+    assert "sphinx_gallery" not in Path(render.__file__).read_text()
 
 
 @pytest.mark.parametrize("script", sorted((ROOT / "gallery" / "examples").glob("plot_*.py")), ids=lambda p: p.name)
 def test_examples_run_and_make_something_to_scrape(script, tmp_path, monkeypatch):
-    from convanim.io import sphinx_gallery as sg
-
-    sg._MADE.clear()
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sys, "argv", [str(script)])
     g = runpy.run_path(str(script), run_name="__main__")
-    images = tmp_path / "images"
-    images.mkdir()
-    rst = sg.sphinx_gallery_scraper(None, {"image_path_iterator": _Paths(images, script.stem)},
-                                    {"src_dir": str(tmp_path)})
-    assert list(images.glob("*.gif")), "the example made nothing to show"
-    assert ".gif" in rst
+    images = tmp_path / "a" / "images"
+    images.mkdir(parents=True)
+    rst = _scrape(images, script.stem, script.read_text(), g)
+    assert list(images.glob("*.gif")) or list(images.glob("*.png")), "the example made nothing to show"
+    assert ".gif" in rst or ".png" in rst
     del g
 
 
@@ -176,3 +201,21 @@ def test_video_names_the_missing_plugin(tmp_path):
     else:
         out = ca.render(ca.Conv(4, 3), tmp_path / "a.mp4")
         assert out.stat().st_size > 0
+
+
+def test_a_figure_shows_itself_in_a_notebook_without_magic():
+    """The last line of a cell: IPython's display formatter finds a PNG, with no %matplotlib inline."""
+    pytest.importorskip("IPython")
+    from io import BytesIO
+
+    from IPython.core.formatters import DisplayFormatter
+
+    fig = ca.figure(ca.Conv(5, 3, s=2, p=1), frame=4)
+    data, _ = DisplayFormatter().format(fig)
+    assert "image/png" in data
+    im = Image.open(BytesIO(data["image/png"]))
+    w, h = fig.get_size_inches() * fig.dpi
+    assert im.format == "PNG" and im.size == (round(w), round(h))
+    import pickle
+
+    assert pickle.loads(pickle.dumps(fig)).get_size_inches().tolist() == fig.get_size_inches().tolist()

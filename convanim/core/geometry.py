@@ -38,7 +38,7 @@ class Frame(NamedTuple):
 class _Frames(Sequence[Frame]):
     """The frames of a scene, computed on demand (a 64x64 output has 4096)."""
 
-    def __init__(self, sc: "Scene") -> None:
+    def __init__(self, sc: Scene) -> None:
         self._scene = sc
 
     def __len__(self) -> int:
@@ -193,7 +193,7 @@ def scene(spec: Spec, *, max_frames: int = MAX_FRAMES) -> Scene:
     ((7, 7), 9, (0, 2))
     >>> t = scene(Conv(5, 3, s=2, p=1).transpose())
     >>> t.canvas_shape, sorted(t.input_cells)[:2]
-    ((9, 9), [(2, 2), (2, 4)])
+    ((7, 7), [(1, 1), (1, 3)])
     """
     if isinstance(spec, ConvTranspose):
         pad = spec.view_padding

@@ -79,9 +79,11 @@ def _window(start: int, stride: int, count: int) -> slice:
 
 
 def pool_canvas(spec: Pool) -> Tuple[int, int]:
-    """Rows and columns the pooling windows cover: the padded input, extended where ``ceil_mode`` lets the last window overhang."""
-    return tuple(max(i + 2 * p, (o - 1) * s + d * (k - 1) + 1)  # type: ignore[return-value]
-                 for i, k, s, p, d, o in zip(spec.i, spec.k, spec.s, spec.p, spec.d, spec.output_shape))
+    """Rows and columns the pooling windows cover: the padded input, extended where ``ceil_mode`` lets the last
+    window overhang."""
+    h, w = (max(i + 2 * p, (o - 1) * s + d * (k - 1) + 1)
+            for i, k, s, p, d, o in zip(spec.i, spec.k, spec.s, spec.p, spec.d, spec.output_shape))
+    return h, w
 
 
 def apply(spec: Spec, x: object, kernel: object = None) -> np.ndarray:
@@ -108,6 +110,7 @@ def apply(spec: Spec, x: object, kernel: object = None) -> np.ndarray:
     (oh, ow), (kh, kw) = spec.output_shape, spec.k
     (sh, sw), (ph, pw), (dh, dw) = spec.s, spec.p, spec.d
     if isinstance(spec, Conv):
+        assert w is not None  # only a pooling has no weights
         xp = np.pad(xs, ((ph, ph), (pw, pw)))
         out = np.zeros((oh, ow))
         for th in range(kh):
@@ -115,6 +118,7 @@ def apply(spec: Spec, x: object, kernel: object = None) -> np.ndarray:
                 out += w[th, tw] * xp[_window(th * dh, sh, oh), _window(tw * dw, sw, ow)]
         return out
     if isinstance(spec, ConvTranspose):
+        assert w is not None
         ih, iw = spec.i
         # Scatter every input unit through every tap, then crop p from the top-left.
         full = np.zeros((max(sh * (ih - 1) + dh * (kh - 1) + 1, oh + ph),
@@ -187,6 +191,7 @@ def conv_matrix(spec: Spec, kernel: object = None, *, max_entries: int = MAX_ENT
         vals = np.broadcast_to(w[:, :, None, None], (oh, ow, kh, kw))
         return _scatter(oh, ow, ih, iw, pos_h, ok_h, pos_w, ok_w, vals)
     _, w = _operands(spec, np.zeros(spec.input_shape), kernel)
+    assert w is not None  # a Conv or a ConvTranspose: it has weights
     (kh, kw), (sh, sw), (ph, pw), (dh, dw) = spec.k, spec.s, spec.p, spec.d
     if isinstance(spec, Conv):
         (ih, iw), (oh, ow) = spec.i, spec.output_shape

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass
-from typing import Any, ClassVar, Optional, Tuple, Union
+from typing import Any, Callable, ClassVar, Optional, Tuple, Union
 
 from . import arithmetic as ar
 from .caption import direct_view, notes
@@ -34,7 +34,7 @@ def _pair(name: str, value: Any, minimum: int) -> Pair:
     return (v, v)
 
 
-def _axes(fn, *pairs: Pair) -> Pair:
+def _axes(fn: Callable[..., int], *pairs: Pair) -> Pair:
     """Apply a one-axis function to both axes, naming the axis in any error."""
     out = []
     for axis in (0, 1):
@@ -82,7 +82,7 @@ class _Spec:
     @property
     def relationship(self) -> Any:
         """The guide's relationship number (1..15), an ``(h, w)`` pair of them when the axes differ, or ``None``."""
-        return _one_or_pair(tuple(self._axis_relationship(a) for a in (0, 1)))
+        return _one_or_pair((self._axis_relationship(0), self._axis_relationship(1)))
 
     def _axis(self, a: int) -> dict[str, int]:
         return {n: getattr(self, n)[a] for n in ("i", "k", "s", "p", "d")}
@@ -157,7 +157,7 @@ class Conv(_Spec):
         """``(h, w)`` of the output: ``floor((i + 2p - d(k - 1) - 1) / s) + 1`` per axis."""
         return _axes(ar.conv_output_size, self.i, self.k, self.s, self.p, self.d)
 
-    def transpose(self) -> "ConvTranspose":
+    def transpose(self) -> ConvTranspose:
         """The transposed convolution with this kernel and connectivity.
 
         Its input is this convolution's output and its output this one's input:
@@ -169,7 +169,7 @@ class Conv(_Spec):
         ConvTranspose(i=3, k=3, s=2, p=1, output_padding=1)
         """
         a = tuple((i + 2 * p - d * (k - 1) - 1) % s for i, k, s, p, d in zip(self.i, self.k, self.s, self.p, self.d))
-        return ConvTranspose(self.output_shape, self.k, self.s, self.p, self.d, output_padding=a)
+        return ConvTranspose(self.output_shape, self.k, self.s, self.p, self.d, output_padding=(a[0], a[1]))
 
     def _axis_relationship(self, a: int) -> Optional[int]:
         return ar.conv_relationship(**self._axis(a))

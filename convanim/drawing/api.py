@@ -6,6 +6,8 @@ caller's rcParams (fonts, styles) are honoured.
 """
 from __future__ import annotations
 
+import io
+from functools import partial
 from typing import Any, Optional, Sequence
 
 import numpy as np
@@ -179,4 +181,13 @@ def figure(spec: Spec, frame: int = 0, **kw: Any) -> Figure:
     stage = _painter(spec, **kw)
     stage.set_frame(frame)
     stage.vector_mode()
-    return stage.figure
+    fig = stage.figure
+    # A notebook shows the last line's value through _repr_png_: no %matplotlib magic needed.
+    fig._repr_png_ = partial(_figure_png, fig)  # type: ignore[attr-defined]
+    return fig
+
+
+def _figure_png(fig: Figure) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()

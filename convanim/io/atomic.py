@@ -131,7 +131,9 @@ class AtomicFile:
 
     The temporary is named after the target and this process's id, so that a
     later writer can tell it from a live one's and remove it once this
-    process is gone (:func:`clear_stale`).
+    process is gone (:func:`clear_stale`).  With ``keep_same=True``, a commit
+    whose bytes equal the file already there leaves that file untouched (its
+    times too), so that a Makefile that depends on it is not retriggered.
 
     Examples
     --------
@@ -139,8 +141,9 @@ class AtomicFile:
     >>> f.tmp.write_bytes(b"..."); f.commit()  # doctest: +SKIP
     """
 
-    def __init__(self, path: Union[str, Path]) -> None:
+    def __init__(self, path: Union[str, Path], *, keep_same: bool = False) -> None:
         self.path = check_output_path(path)
+        self.keep_same = keep_same
         parent = self.path.parent
         clear_stale(parent)
         label = self.path.name
@@ -157,8 +160,12 @@ class AtomicFile:
         _LIVE.add(self)
 
     def commit(self) -> None:
-        """Rename the temporary onto the target (permissions as a normal file's)."""
+        """Rename the temporary onto the target (permissions as a normal file's), or drop it where ``keep_same``
+        and the target already holds these bytes."""
         try:
+            if self.keep_same and _same_bytes(self.tmp, self.path):
+                self.discard()
+                return
             os.chmod(self.tmp, 0o644)
             os.replace(self.tmp, self.path)
         except OSError as exc:
@@ -171,6 +178,21 @@ class AtomicFile:
         with contextlib.suppress(FileNotFoundError):
             self.tmp.unlink()
         _LIVE.discard(self)
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    try:
+        if a.stat().st_size != b.stat().st_size:
+            return False
+        with open(a, "rb") as fa, open(b, "rb") as fb:
+            while True:
+                chunk = fa.read(1 << 20)
+                if chunk != fb.read(1 << 20):
+                    return False
+                if not chunk:
+                    return True
+    except OSError:
+        return False
 
 
 #: The temporaries of this process not yet committed or discarded: removed on SIGTERM / SIGHUP.

@@ -1,9 +1,9 @@
-"""File writers behind one small protocol: ``setup``, ``add_frame``, ``finish``.
+"""File writers behind one small protocol: ``setup``, ``add_frame``, ``finish``, ``abort``.
 
 Each writer receives frames one by one as they are drawn (never all at once)
 and writes to a temporary file beside the target, renamed into place by
 ``finish``: an interrupted render leaves no broken file.  Output is
-deterministic: no dates, no random ids.
+deterministic: no dates, no random ids.  Video and WebP: :mod:`convanim.io.video`.
 """
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from ..core.checks import check_duration
 from ..drawing.theme import Theme
 from .atomic import AtomicFile
 
-__all__ = ["Encoder", "FrameSource", "GifEncoder", "PngEncoder", "PdfEncoder", "SvgEncoder", "ImageioEncoder",
-           "AtomicFile", "gif_palette"]
+__all__ = ["Encoder", "FrameSource", "GifEncoder", "PngEncoder", "PdfEncoder", "SvgEncoder",
+           "AtomicFile", "OneFile", "gif_palette"]
 
 
 class FrameSource(Protocol):
@@ -64,13 +64,13 @@ def gif_palette(theme: Theme) -> tuple[bytes, np.ndarray]:
             colours.append(tuple((1 - t) * keys[a] + t * keys[b]))
     # Fill what is left with greys, for text and thin lines on any background.  Index 255 stays free:
     # it marks the pixels a frame leaves as they were (transparent), which keeps frames small.
-    for g in np.linspace(0, 255, max(0, 255 - len(colours)) + 2)[1:-1]:
-        colours.append((g, g, g))
+    for grey in np.linspace(0, 255, max(0, 255 - len(colours)) + 2)[1:-1]:
+        colours.append((grey, grey, grey))
     pal = np.clip(np.round(np.array(colours[:255])), 0, 255).astype(np.int64)
     pal = np.concatenate([pal, np.zeros((256 - len(pal), 3), dtype=np.int64)])
     grid = (np.arange(32) * 8 + 4)
-    r, g, b = np.meshgrid(grid, grid, grid, indexing="ij")
-    cube = np.stack([r.ravel(), g.ravel(), b.ravel()], axis=1)
+    red, green, blue = np.meshgrid(grid, grid, grid, indexing="ij")
+    cube = np.stack([red.ravel(), green.ravel(), blue.ravel()], axis=1)
     lut = np.empty(len(cube), dtype=np.uint8)
     for start in range(0, len(cube), 4096):
         d = ((cube[start:start + 4096, None, :] - pal[None, :KEEP, :]) ** 2).sum(axis=2)
@@ -128,20 +128,22 @@ class GifEncoder:
         Seconds per frame.
     """
 
-    def __init__(self, target: Union[str, Path, IO[bytes]], theme: Theme, duration: float = 1.0) -> None:
+    def __init__(self, target: Union[str, Path, IO[bytes]], theme: Theme, duration: float = 1.0, *,
+                 keep_same: bool = False) -> None:
         duration = check_duration(duration)
         self.target = target
         self.palette, self.lut = gif_palette(theme)
-        self.delay = max(1, int(round(duration * 100)))
+        self.delay = max(1, int(round(duration * 100)))  # noqa: RUF046 - round() of a numpy float is a float
         self._atomic: Optional[AtomicFile] = None
         self._fh: Optional[IO[bytes]] = None
         self._prev: Optional[np.ndarray] = None
         self.frames = 0
+        self.keep_same = keep_same
 
     def setup(self) -> None:
         if isinstance(self.target, (str, Path)):
-            self._atomic = AtomicFile(self.target)
-            self._fh = open(self._atomic.tmp, "wb")
+            self._atomic = AtomicFile(self.target, keep_same=self.keep_same)
+            self._fh = open(self._atomic.tmp, "wb")  # noqa: SIM115 - frames stream in until finish() or abort()
         else:
             self._fh = self.target
 
@@ -184,7 +186,8 @@ class GifEncoder:
         assert self._fh is not None
         self._fh.write(b"\x3b")
         if self._atomic is not None:
-            self._fh.close()
+            fh, self._fh = self._fh, None
+            fh.close()
             self._atomic.commit()
         else:
             self._fh.flush()
@@ -193,27 +196,29 @@ class GifEncoder:
         if self._atomic is not None:
             try:
                 if self._fh is not None:
-                    self._fh.close()  # flushes: on a full disk this fails again
+                    self._fh.close()  # may fail again on a full disk: the file goes anyway
             except OSError:
                 pass
             finally:
+                self._fh = None
                 self._atomic.discard()
 
 
 # ---- one-frame and paged writers --------------------------------------------------------------------
 
-class _OneFile:
+class OneFile:
     """A writer of one file at ``path``: written to a temporary name, renamed into place by ``finish``."""
 
-    def __init__(self, path: Union[str, Path]) -> None:
+    def __init__(self, path: Union[str, Path], *, keep_same: bool = False) -> None:
         self.path = Path(path)
+        self.keep_same = keep_same
         self._atomic: Optional[AtomicFile] = None
         #: When set, ``finish`` leaves the file under its temporary name until ``commit`` (so that a series of
         #: frames appears all at once, or not at all).
         self.defer_commit = False
 
     def setup(self) -> None:
-        self._atomic = AtomicFile(self.path)
+        self._atomic = AtomicFile(self.path, keep_same=self.keep_same)
 
     def finish(self) -> None:
         assert self._atomic is not None, "setup() first"
@@ -229,7 +234,7 @@ class _OneFile:
             self._atomic.discard()
 
 
-class PngEncoder(_OneFile):
+class PngEncoder(OneFile):
     """One PNG of the current frame."""
 
     def add_frame(self, source: FrameSource) -> None:
@@ -245,11 +250,11 @@ class PngEncoder(_OneFile):
 PDF_METADATA = {"Creator": "convanim", "Producer": "convanim (matplotlib)", "CreationDate": None}
 
 
-class PdfEncoder(_OneFile):
+class PdfEncoder(OneFile):
     """A PDF, one page per frame added, text kept as text."""
 
-    def __init__(self, path: Union[str, Path]) -> None:
-        super().__init__(path)
+    def __init__(self, path: Union[str, Path], *, keep_same: bool = False) -> None:
+        super().__init__(path, keep_same=keep_same)
         self._pdf: Any = None
 
     def setup(self) -> None:
@@ -274,15 +279,16 @@ class PdfEncoder(_OneFile):
         super().finish()
 
     def abort(self) -> None:
-        if self._pdf is not None:
+        pdf, self._pdf = self._pdf, None
+        if pdf is not None:
             try:
-                self._pdf.close()
+                pdf.close()
             except Exception:  # noqa: BLE001 - the file is being thrown away
                 pass
         super().abort()
 
 
-class SvgEncoder(_OneFile):
+class SvgEncoder(OneFile):
     """One SVG of the current frame, text kept as text."""
 
     def add_frame(self, source: FrameSource) -> None:
@@ -291,66 +297,3 @@ class SvgEncoder(_OneFile):
         assert self._atomic is not None, "setup() first"
         with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "convanim"}), source.vector() as fig:
             fig.savefig(self._atomic.tmp, format="svg", metadata={"Date": None})
-
-
-class ImageioEncoder(_OneFile):
-    """Animated WebP or MP4 through imageio's plugins (Pillow for WebP, imageio-ffmpeg for video)."""
-
-    def __init__(self, path: Union[str, Path], duration: float = 1.0) -> None:
-        super().__init__(path)
-        self.duration = duration
-        self.suffix = self.path.suffix.lower()
-        self._check_plugin()
-        self._frames: list[np.ndarray] = []
-        self._writer: Any = None
-
-    def _check_plugin(self) -> None:
-        if self.suffix == ".webp":
-            from PIL import features
-
-            if not features.check("webp"):
-                raise ValueError("path: writing .webp needs Pillow built with WebP support (pip install -U pillow)")
-        else:
-            try:
-                import imageio_ffmpeg  # noqa: F401
-            except ImportError:
-                raise ValueError(f"path: writing {self.suffix} needs the imageio-ffmpeg plugin "
-                                 "(pip install imageio-ffmpeg)") from None
-
-    def setup(self) -> None:
-        super().setup()
-        assert self._atomic is not None
-        if self.suffix != ".webp":
-            import imageio.v2 as iio
-
-            fps = 1.0 / self.duration
-            self._writer = iio.get_writer(str(self._atomic.tmp), format="FFMPEG", fps=fps, macro_block_size=1,
-                                          ffmpeg_log_level="error", output_params=["-fflags", "+bitexact"])
-
-    def add_frame(self, source: FrameSource) -> None:
-        rgb = source.rgb()
-        if self._writer is not None:
-            h, w = rgb.shape[:2]
-            self._writer.append_data(np.pad(rgb, ((0, h % 2), (0, w % 2), (0, 0)), mode="edge"))
-        else:
-            # Pillow's WebP writer takes all frames at once.
-            self._frames.append(rgb)
-
-    def finish(self) -> None:
-        assert self._atomic is not None
-        if self._writer is not None:
-            self._writer.close()
-        else:
-            import imageio.v3 as iio
-
-            iio.imwrite(self._atomic.tmp, np.stack(self._frames), extension=".webp", plugin="pillow",
-                        duration=int(self.duration * 1000), loop=0, lossless=True)
-        super().finish()
-
-    def abort(self) -> None:
-        if self._writer is not None:
-            try:
-                self._writer.close()
-            except Exception:  # noqa: BLE001 - the file is being thrown away
-                pass
-        super().abort()

@@ -19,8 +19,8 @@ from ..core.spec import Spec
 from ..drawing.api import _painter
 from ..drawing.painter import Stage
 from .atomic import check_output_path, describe_os_error, terminate_cleanly
-from .encoders import GifEncoder, ImageioEncoder, PdfEncoder, PngEncoder, SvgEncoder
-from .sphinx_gallery import note
+from .encoders import GifEncoder, PdfEncoder, PngEncoder, SvgEncoder
+from .video import ImageioEncoder
 
 __all__ = ["animation", "render", "ConvAnimation", "SUFFIXES", "frame_paths", "REPR_MAX_FRAMES"]
 
@@ -75,12 +75,12 @@ def animation(spec: Spec, *, duration: float = 1.0, **kw: Any) -> ConvAnimation:
     --------
     >>> import convanim as ca
     >>> anim = ca.animation(ca.Conv(4, 3))
-    >>> anim.to_jshtml()  # doctest: +SKIP
+    >>> anim.to_gif_bytes()[:6]
+    b'GIF89a'
+    >>> html = anim.to_jshtml()  # matplotlib's own player
     """
     check_draw_options(spec, duration=duration, **kw)
-    anim = ConvAnimation(_painter(spec, **kw), duration)
-    note("animation", anim)
-    return anim
+    return ConvAnimation(_painter(spec, **kw), duration)
 
 
 # ---- files ---------------------------------------------------------------------------------------
@@ -203,8 +203,10 @@ def render(spec: Spec, path: Union[str, Path], *, frame: Optional[int] = None, d
     Examples
     --------
     >>> import convanim as ca
-    >>> ca.render(ca.Conv(5, 3, s=2, p=1), "padding_strides.gif")  # doctest: +SKIP
-    PosixPath('padding_strides.gif')
+    >>> ca.render(ca.Conv(5, 3, s=2, p=1), "padding_strides.gif").name
+    'padding_strides.gif'
+    >>> sorted(p.name for p in ca.render(ca.Conv(3, 2), "f_{frame:02d}.png").glob("f_*.png"))
+    ['f_00.png', 'f_01.png', 'f_02.png', 'f_03.png']
     """
     check_draw_options(spec, frame=frame, duration=duration, **kw)
     path = check_output_path(path)
@@ -226,7 +228,6 @@ def render(spec: Spec, path: Union[str, Path], *, frame: Optional[int] = None, d
             from .html import write_html  # every frame, as vector graphics the reader drives
 
             write_html(spec, path, frame=frame, duration=duration, **kw)
-            note("file", path)
             return path
         painter = _painter(spec, **kw)
         frames = _frames(painter, spec, frame, every=pattern or suffix not in (".png", ".svg"))
@@ -236,11 +237,8 @@ def render(spec: Spec, path: Union[str, Path], *, frame: Optional[int] = None, d
             for w in writers:
                 w.defer_commit = True  # all frames appear at the end, or none
             _run(painter, frames, [], writers)
-            for p in targets:
-                note("file", p)
             return path.parent
         _run(painter, frames, [_encoder_for(path, suffix, painter, duration)])
-    note("file", path)
     return path
 
 
