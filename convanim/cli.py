@@ -275,7 +275,7 @@ def _guarded(run: Callable[[], int]) -> int:
     except KeyboardInterrupt:
         print("convanim: interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # noqa: BLE001 - a bug of ours: still one line, never a traceback
+    except Exception as exc:
         if os.environ.get("CONVANIM_DEBUG"):
             raise
         print(f"convanim: internal error: {type(exc).__name__}: {' '.join(str(exc).split())[:300]} "

@@ -108,7 +108,7 @@ def _child_limit(code: str, kw: str, out: str) -> None:
     import convanim as ca
 
     t = time.perf_counter()
-    ca.render(eval(code, {"ca": ca}), out, frame=0, **json.loads(kw))  # noqa: S307 - our own table above
+    ca.render(eval(code, {"ca": ca}), out, frame=0, **json.loads(kw))
     elapsed = time.perf_counter() - t
     print(json.dumps({"seconds": elapsed, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Optional
 
-from .formula import RELATIONSHIP_FORMULAS
 from .checks import check_bool, check_int
+from .formula import RELATIONSHIP_FORMULAS
 
 __all__ = [
     "check_int",

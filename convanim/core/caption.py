@@ -43,7 +43,7 @@ def _value(pair: Pair) -> str:
     return str(pair[0]) if pair[0] == pair[1] else f"({pair[0]}, {pair[1]})"
 
 
-def _kind_words(spec: "Spec") -> str:
+def _kind_words(spec: Spec) -> str:
     if spec.kind == "pool":
         return "max pooling" if cast("Pool", spec).mode == "max" else "average pooling"
     return _KIND_WORDS[spec.kind]
@@ -107,7 +107,7 @@ class LayerLine(_Pieces):
 _PARAM_TEX = {"output_padding": r"\mathrm{output\_padding}"}
 
 
-def layer_line(spec: "Spec") -> LayerLine:
+def layer_line(spec: Spec) -> LayerLine:
     """The caption's first line: what the layer is, its sizes and its parameters.
 
     ``k``, ``s`` and ``p`` are always given (the guide's arithmetic needs them),
@@ -149,7 +149,7 @@ class MapLabel:
         return " ".join(self.lines(math=True))
 
 
-def map_labels(spec: "Spec") -> tuple[MapLabel, MapLabel]:
+def map_labels(spec: Spec) -> tuple[MapLabel, MapLabel]:
     """The input's and the output's labels; the output's names the operation.
 
     Examples
@@ -176,7 +176,7 @@ class Note(_Pieces):
         return list(self.items)
 
 
-def direct_view(spec: "Spec") -> Optional[Note]:
+def direct_view(spec: Spec) -> Optional[Note]:
     """How the guide draws a transposed convolution as a direct one, or ``None`` for other layers.
 
     Examples
@@ -215,7 +215,7 @@ def direct_view(spec: "Spec") -> Optional[Note]:
     return Note(tuple(items))
 
 
-def notes(spec: "Spec") -> list[Note]:
+def notes(spec: Spec) -> list[Note]:
     """Notes a caption keeps (pooling's padding), the direct view excluded."""
     if spec.kind != "pool" or spec.p == (0, 0):
         return []
@@ -251,7 +251,7 @@ class Caption:
         return [join_math(r) for r in self.lines(True, case, view)]
 
 
-def caption(spec: "Spec") -> Caption:
+def caption(spec: Spec) -> Caption:
     """The caption of a figure of ``spec``, as data.
 
     Examples

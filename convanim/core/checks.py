@@ -200,7 +200,7 @@ def check_colour(name: str, value: object) -> Tuple[int, int, int]:
         if all(0 <= c <= 255 for c in rgb):
             return tuple(int(c) for c in rgb)  # type: ignore[return-value]
         raise ValueError(msg)
-    if all(isinstance(c, float) or isinstance(c, np.floating) for c in rgb) and all(0 <= c <= 1 for c in rgb):
+    if all(isinstance(c, (float, np.floating)) for c in rgb) and all(0 <= c <= 1 for c in rgb):
         return tuple(int(round(float(c) * 255)) for c in rgb)  # type: ignore[return-value]
     raise ValueError(msg)
 
@@ -386,7 +386,7 @@ def check_frame_pattern(name: str, where: str) -> list[Tuple[str, Optional[str]]
                              f"{{frame:02d}}) may appear in a file name, got {shown[:40]!r}")
         m = _INT_SPEC.fullmatch(spec or "")
         if m is None or (m.group("width") and int(m.group("width")) > MAX_PATTERN_WIDTH):
-            raise ValueError(f"path {where!r}: {{frame:{spec[:20]}}} is not an integer format of width at most "
+            raise ValueError(f"path {where!r}: {{frame:{(spec or '')[:20]}}} is not an integer format of width at most "
                              f"{MAX_PATTERN_WIDTH} (e.g. 02d, >4d)")
         parts.append((literal, spec or ""))
     return parts

@@ -34,19 +34,19 @@ AXES = ("height", "width")
 class Expr:
     """A node of a formula's expression tree (see the subclasses)."""
 
-    def __add__(self, other: "ExprLike") -> "Sum":
+    def __add__(self, other: ExprLike) -> Sum:
         return _sum(self, 1, other)
 
-    def __sub__(self, other: "ExprLike") -> "Sum":
+    def __sub__(self, other: ExprLike) -> Sum:
         return _sum(self, -1, other)
 
-    def __mul__(self, other: "ExprLike") -> "Prod":
+    def __mul__(self, other: ExprLike) -> Prod:
         return Prod((self, _expr(other)))
 
-    def __rmul__(self, other: "ExprLike") -> "Prod":
+    def __rmul__(self, other: ExprLike) -> Prod:
         return Prod((_expr(other), self))
 
-    def __truediv__(self, other: "ExprLike") -> "Div":
+    def __truediv__(self, other: ExprLike) -> Div:
         return Div(self, _expr(other))
 
     def plain(self) -> str:
@@ -160,7 +160,7 @@ def render(e: Expr, math: bool = False) -> str:
         for f in e.factors[1:]:
             right = sub(f, 2)
             # Juxtapose ("2p", "d(k - 1)", "(i' - 1)s") unless digits would run together ("2*1").
-            juxtapose = right[0] == "(" or (right[0].isalpha() or right[0] == "\\") and not out[-1].isalpha()
+            juxtapose = right[0] == "(" or ((right[0].isalpha() or right[0] == "\\") and not out[-1].isalpha())
             out += right if juxtapose else (r" \cdot " if math else "*") + right
         return out
     if isinstance(e, Sum):
@@ -292,8 +292,9 @@ class Formula:
     Examples
     --------
     >>> f = axis_formula("conv", 6, dict(i=5, k=3, s=2, p=1, d=1, a=0), 3)
-    >>> f.parts()
-    ['relationship 6 (zero padding, non-unit strides):', 'o = floor((i + 2p - k) / s) + 1', '= floor((5 + 2*1 - 3) / 2) + 1', '= 3']
+    >>> f.parts()[0], f.parts()[1:]
+    ('relationship 6 (zero padding, non-unit strides):', ['o = floor((i + 2p - k) / s) + 1', \
+'= floor((5 + 2*1 - 3) / 2) + 1', '= 3'])
     """
 
     number: Optional[int]
@@ -398,14 +399,16 @@ def axis_formula(kind: str, number: Optional[int], values: Mapping[str, int], re
     return Formula(rel.number, rel.case, rel.lhs, rel.expr, sub, result, axis, note)
 
 
-def formulas(spec: "Spec") -> list[Formula]:
+def formulas(spec: Spec) -> list[Formula]:
     """One formula per distinct axis of ``spec``: one when both agree, else height and width.
 
     Examples
     --------
     >>> from convanim.core.spec import Conv
-    >>> [f.plain(case=False) for f in formulas(Conv((5, 7), 3, s=(2, 1), p=1))]
-    ['height: relationship 6: o = floor((i + 2p - k) / s) + 1 = floor((5 + 2*1 - 3) / 2) + 1 = 3', 'width: relationship 3: o = i = 7']
+    >>> for f in formulas(Conv((5, 7), 3, s=(2, 1), p=1)):
+    ...     print(f.plain(case=False))
+    height: relationship 6: o = floor((i + 2p - k) / s) + 1 = floor((5 + 2*1 - 3) / 2) + 1 = 3
+    width: relationship 3: o = i = 7
     """
     rel = spec.relationship
     numbers = rel if isinstance(rel, tuple) else (rel, rel)

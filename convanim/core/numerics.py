@@ -190,8 +190,9 @@ def conv_matrix(spec: Spec, kernel: object = None, *, max_entries: int = MAX_ENT
         pos_w, ok_w = _taps(iw, kw, sw, pw, 1, ow)
         vals = np.broadcast_to(w[:, :, None, None], (oh, ow, kh, kw))
         return _scatter(oh, ow, ih, iw, pos_h, ok_h, pos_w, ok_w, vals)
-    _, w = _operands(spec, np.zeros(spec.input_shape), kernel)
-    assert w is not None  # a Conv or a ConvTranspose: it has weights
+    _, w_ = _operands(spec, np.zeros(spec.input_shape), kernel)
+    assert w_ is not None  # a Conv or a ConvTranspose: it has weights
+    w = w_
     (kh, kw), (sh, sw), (ph, pw), (dh, dw) = spec.k, spec.s, spec.p, spec.d
     if isinstance(spec, Conv):
         (ih, iw), (oh, ow) = spec.i, spec.output_shape

@@ -11,8 +11,8 @@ from typing import Any, Callable, ClassVar, Optional, Tuple, Union
 
 from . import arithmetic as ar
 from .caption import direct_view, notes
-from .formula import formulas
 from .checks import check_bool, check_choice
+from .formula import formulas
 
 __all__ = ["Conv", "ConvTranspose", "Pool", "Spec", "Size", "Pair"]
 
@@ -110,7 +110,7 @@ class _Spec:
         relationship 6 (zero padding, non-unit strides): o = floor((i + 2p - k) / s) + 1 = floor((5 + 2*1 - 3) / 2) + 1 = 3
         """
         lines = [f"{self!r}: input {shape_text(self.input_shape)} -> output {shape_text(self.output_shape)}"]
-        lines += [f.plain() for f in formulas(self)]
+        lines += [f.plain() for f in formulas(self)]  # type: ignore[arg-type]  # self is one of the Spec kinds
         lines += self._notes()
         return "\n".join(lines)
 

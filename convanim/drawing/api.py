@@ -183,7 +183,7 @@ def figure(spec: Spec, frame: int = 0, **kw: Any) -> Figure:
     stage.vector_mode()
     fig = stage.figure
     # A notebook shows the last line's value through _repr_png_: no %matplotlib magic needed.
-    fig._repr_png_ = partial(_figure_png, fig)  # type: ignore[attr-defined]
+    fig._repr_png_ = partial(_figure_png, fig)
     return fig
 
 

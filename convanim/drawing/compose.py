@@ -67,7 +67,7 @@ class Composer:
         self.notes: list[str] = []
         self.text_scale = 1.0  # labels and caption come down in size (not under MIN_TEXT_PT) on a small Axes
 
-    def absorb(self, other: "Composer", offset: np.ndarray) -> None:
+    def absorb(self, other: Composer, offset: np.ndarray) -> None:
         """Take ``other``'s shapes, strokes, outlines and labels, moved by ``offset``."""
         off = np.asarray(offset, dtype=float)
         self.shapes += [replace(s, verts=s.verts + off) for s in other.shapes]

@@ -13,8 +13,8 @@ from matplotlib.figure import Figure
 from ..core.arithmetic import check_int
 from ..core.caption import caption
 from ..core.checks import check_array
-from ..core.limits import check_still_options
 from ..core.geometry import scene
+from ..core.limits import check_still_options
 from ..core.numerics import GUIDE_KERNEL, apply, default_input, default_kernel
 from ..core.spec import Conv, ConvTranspose, Pool, Spec
 from .captions import shape_label
@@ -66,6 +66,7 @@ def kernel_figure(kernel: Any = None, *, theme: Any = None, figsize: Optional[Se
     >>> fig = kernel_figure([[1, 0], [0, -1]])
     """
     w = check_still_options(theme=theme, figsize=figsize, dpi=dpi, kernel=GUIDE_KERNEL if kernel is None else kernel)
+    assert w is not None  # the kernel, checked
     th = get_theme(theme)
     panel = StillPanel(th)
     q = panel.grid(grid_quads((0, 0), w.shape), th.over("padding"), values=[format_value(v) for v in w.ravel()],
@@ -159,7 +160,7 @@ def subsampling_figure(i: int = 5, k: int = 3, s: int = 2, *, x: Any = None, ker
     panel = StillPanel(th)
     o1 = unit.output_shape[0]
     kq = panel.grid(grid_quads((-(k + 1.5), -(i - k) / 2), (k, k)), th.over("padding"),
-                    values=[format_value(v) for v in w.ravel()])
+                    values=[format_value(v) for v in np.asarray(w).ravel()])
     panel.label(f"kernel {shape_label((k, k))}", [_above(kq)])
     panel.label("⋆", [(-0.75, -i / 2, 0, 0, "center", "center")], size=14.0)
     q = panel.grid(grid_quads((0, 0), (i, i)), th.input, values=[format_value(v) for v in xs.ravel()])

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, Optional, Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .compose import Composer, Label
 from .grid_plan import cell_texts
@@ -69,7 +70,7 @@ class StillPanel:
     def label(self, text: str, candidates: list, size: float = 10.0, math: bool = False) -> None:
         self.labels.append(Label(text, size, self.th.text, candidates, math=math))
 
-    def arrow(self, a: Sequence[float], b: Sequence[float], head: float = 0.35) -> None:
+    def arrow(self, a: ArrayLike, b: ArrayLike, head: float = 0.35) -> None:
         tip = arrow_head(a, b, head, head * 0.8)
         base = (tip[1] + tip[2]) / 2
         self.strokes.append(Strokes(np.array([[np.asarray(a, float), base]]), self.th.line, self.lw, z=7.0))

@@ -53,7 +53,7 @@ class Theme:
     def over(self, base: str) -> RGB:
         """The shade composited over colour ``base``: what a shaded cell looks like."""
         a = self.shade_alpha
-        return tuple(round(a * s + (1 - a) * c) for s, c in zip(self.shade, getattr(self, base)))  # type: ignore
+        return tuple(round(a * s + (1 - a) * c) for s, c in zip(self.shade, getattr(self, base)))
 
     def ink(self, background: RGB) -> RGB:
         """The text colour for ``background``: the theme's text colour, black or white, whichever contrasts most.
@@ -118,7 +118,7 @@ def _rgb(name: str, value: Any) -> RGB:
     return check_colour(name, value)
 
 
-def get_theme(theme: Union[None, str, Theme, Mapping[str, Any]] = None) -> Theme:
+def get_theme(theme: Union[str, Theme, Mapping[str, Any], None] = None) -> Theme:
     """A :class:`Theme` from a name (``guide``, ``colorblind``, ``dark``), a Theme, or a mapping of overrides on the guide's.
 
     Examples

@@ -133,7 +133,7 @@ class GifEncoder:
         duration = check_duration(duration)
         self.target = target
         self.palette, self.lut = gif_palette(theme)
-        self.delay = max(1, int(round(duration * 100)))  # noqa: RUF046 - round() of a numpy float is a float
+        self.delay = max(1, int(round(duration * 100)))
         self._atomic: Optional[AtomicFile] = None
         self._fh: Optional[IO[bytes]] = None
         self._prev: Optional[np.ndarray] = None

@@ -244,8 +244,8 @@ def _page(stage: Any, data: SvgFrames, lines: list[str], title: str, *, start: i
     uid = "cvp-" + hashlib.sha256((svg + frames_json).encode("utf-8")).hexdigest()[:10]
     svg = _prefix_ids(svg, uid + "-")
     templates = [[_prefix_ids(part, uid + "-") for part in parts] for parts in data.templates]
-    body_json = _json({"n": n, "start": start, "play": play, "ms": round(ms, 3), "key": data.keyframe_every, "unit": data.unit,
-                       "tpl": templates, "frames": data.frames})
+    body_json = _json({"n": n, "start": start, "play": play, "ms": round(ms, 3), "key": data.keyframe_every,
+                       "unit": data.unit, "tpl": templates, "frames": data.frames})
     th = stage.theme
     scope = f".convanim-player.{uid}"
     css = (PLAYER_CSS.format(scope=scope, bg=_hex(th.background), fg=_hex(th.text), line=_hex(th.line),

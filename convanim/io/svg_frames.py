@@ -96,7 +96,7 @@ def _tidy(root: ET.Element, compact: bool) -> ET.Element:
             del el.attrib["transform"]
         for name in _COORD_ATTRS:
             if name in el.attrib and el.tag != _q("svg"):
-                value = el.get(name)
+                value = el.get(name) or ""
                 el.set(name, _path_data(value, 2, compact) if name == "d" else _round_numbers(value, 2))
     return root
 
@@ -115,6 +115,7 @@ def _hoist(root: ET.Element) -> None:
             if name == "class" and any(child.tag == _q("g") or child.tag == _q("text") for child in children):
                 continue
             value = values.pop()
+            assert value is not None
             group.set(name, value)
             for child in children:
                 del child.attrib[name]
@@ -199,7 +200,7 @@ class SvgFrames:
         self.height_px = round(self.figure.get_figheight() * dpi)
         cells = stage.output_cells() if hasattr(stage, "output_cells") else []
         self.cells = [(int(t), self._to_points(np.asarray(poly, dtype=float), dpi)) for t, poly in cells]
-        with matplotlib.rc_context(SVG_RC):
+        with matplotlib.rc_context(SVG_RC):  # type: ignore[arg-type]  # svg.id takes None
             self.svg = self._still()
             self._clip_ids = self._known_clips()
             self._new_clips: list[ET.Element] = []
@@ -333,7 +334,7 @@ class SvgFrames:
             if el is not group:
                 for name in _COORD_ATTRS:
                     if name in el.attrib:
-                        el.set(name, _NUMBER.sub(hole, el.get(name)))
+                        el.set(name, _NUMBER.sub(hole, el.get(name) or ""))
             for name, value in el.attrib.items():
                 if name == _HREF and value.startswith("#"):
                     el.set(name, "#" + renames.get(value[1:], value[1:]))
@@ -358,7 +359,7 @@ _URL = re.compile(r"url\(#([^)]*)\)")
 def _local_ids(group: ET.Element, prefix: str) -> dict[str, str]:
     """New names for the ids defined inside one artist's markup (a marker, a path used several times): named by
     their order, not by their content, so the markup of a shape that moves stays one template."""
-    renames = {}
+    renames: dict[str, str] = {}
     for el in group.iter():
         old = el.get("id")
         if old is not None and el is not group:
