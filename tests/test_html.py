@@ -59,7 +59,7 @@ def test_root_controls_and_cells_follow_the_contract():
     cells = [int(v) for v in re.findall(r'data-cell-frame="(\d+)"', page)]
     assert sorted(cells) == [t for t, _ in stage.output_cells()] == list(range(9))
     caption = re.search(r"<figcaption>(.*?)</figcaption>", page, re.S).group(1)
-    assert "Conv(i=5, k=3, s=2, p=1): input 5x5 -&gt; output 3x3" in caption
+    assert "Convolution: input 5×5 → output 3×3, k = 3, s = 2, p = 1" in caption
     assert "floor((5 + 2*1 - 3) / 2) + 1 = 3" in caption
 
 
@@ -145,7 +145,10 @@ def test_svg_parses_and_text_stays_text():
     page = to_html(ODD_T, **ODD_KW)
     svg = ET.fromstring(page[page.index("<svg"):page.index("</svg>") + 6])
     texts = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")]
-    assert "input 3x3" in texts and texts.count("0") > 20
+    assert "input 3×3" in texts
+    # The numbers change colour under the moving shade, so they come with the frames: as text there too.
+    templates = json.dumps(payload(page)["tpl"])
+    assert templates.count("<text") > 20 and "</text>" in templates
 
 
 def test_sizes_odd_transposed_case_is_small():
@@ -211,8 +214,11 @@ def test_cli_writes_html(tmp_path):
     assert 'data-frames="9"' in (tmp_path / "c.html").read_text()
 
 
-def test_caption_lines_are_describes():
-    assert caption_lines(ODD_T) == ODD_T.describe().splitlines()
+def test_caption_lines_say_what_describe_says():
+    lines = caption_lines(ODD_T)
+    assert lines[0] == "Transposed convolution: input 3×3 → output 6×6, k = 3, s = 2, p = 1, output_padding = 1"
+    # The formula and the direct view, word for word as describe() has them.
+    assert lines[1:] == ODD_T.describe().splitlines()[1:]
 
 
 def test_sizes_64x64_with_4096_frames_is_under_5_mb(tmp_path):

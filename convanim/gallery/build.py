@@ -85,16 +85,21 @@ class _Both:
 def build_case(case: Case, out: Union[str, Path]) -> dict[str, Any]:
     """Draw every file of ``case`` into ``out``; return its manifest entry."""
     from ..io.encoders import GifEncoder
+    from ..io.html import caption_lines, write_stage_html
     from ..io.render import _run
 
     duration = case.duration
     painter = _stage_for(case)
     n = painter.n_frames
     root = Path(out)
-    for sub in ("gif", "pdf", "png"):
+    for sub in ("gif", "html", "pdf", "png"):
         (root / sub).mkdir(parents=True, exist_ok=True)
     gif = GifEncoder(root / "gif" / f"{case.name}.gif", painter.theme, duration, keep_same=True)
     _run(painter, range(n), [gif], [_Both(root, name) for name in frame_names(case.name, n)])
+    # The page the reader drives, from the same figure: every frame as vector graphics.
+    spec = None if case.still else case.spec()
+    write_stage_html(painter, root / "html" / f"{case.name}.html", duration=duration, title=case.title,
+                     caption=[case.title] if spec is None else caption_lines(spec))
     files = {rel: (root / rel).stat().st_size for rel in case_targets(case, n)}
     return {"digest": case.digest, "frames": n, "files": files}
 
@@ -316,7 +321,7 @@ def _run_plan(plan: _Plan, root: Path, jobs: Optional[int], quiet: bool, verbose
 
 def _remove_stale_temporaries(root: Path) -> None:
     # What a killed build left behind: hidden temporary files, never a target.
-    for sub in ("", "gif", "pdf", "png"):
+    for sub in ("", "gif", "html", "pdf", "png"):
         d = root / sub
         if d.is_dir():
             for f in d.glob(".*.tmp"):

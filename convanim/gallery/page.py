@@ -88,8 +88,8 @@ def render_index(cases: Sequence[Case], manifest: dict[str, Any]) -> tuple[bytes
                     if info["input"] else "")
             title = c.title
             h.append(
-                f'<figure id="{c.name}"><a href="gif/{c.name}.gif"><img src="gif/{c.name}.gif" '
-                f'alt="{html.escape(title)}"></a>'
+                f'<figure id="{c.name}"><a href="html/{c.name}.html" title="open the player: play, pause, step, '
+                f'point at a cell"><img src="gif/{c.name}.gif" alt="{html.escape(title)}"></a>'
                 f"<figcaption><strong>{html.escape(title)}</strong><br><code>{html.escape(info['spec'])}</code><br>"
                 f"{maps}{html.escape(rel_text)}<br>"
                 + "<br>".join(f"<code>{html.escape(line)}</code>" for line in info["lines"])

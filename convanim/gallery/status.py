@@ -65,10 +65,11 @@ def case_targets(case: Case, n_frames: int) -> list[str]:
     Examples
     --------
     >>> case_targets(Case("kernel", {"kind": "kernel"}), 1)
-    ['gif/kernel.gif', 'pdf/kernel_00.pdf', 'png/kernel_00.png']
+    ['gif/kernel.gif', 'html/kernel.html', 'pdf/kernel_00.pdf', 'png/kernel_00.png']
     """
     names = frame_names(case.name, n_frames)
-    return [f"gif/{case.name}.gif"] + [f"pdf/{n}.pdf" for n in names] + [f"png/{n}.png" for n in names]
+    return ([f"gif/{case.name}.gif", f"html/{case.name}.html"] + [f"pdf/{n}.pdf" for n in names]
+            + [f"png/{n}.png" for n in names])
 
 
 def read_manifest(root: Path) -> dict[str, Any]:

@@ -62,10 +62,11 @@ def caption_lines(spec: Spec) -> list[str]:
     --------
     >>> import convanim as ca
     >>> caption_lines(ca.Conv(4, 3))[0]
-    'Conv(i=4, k=3): input 4x4 -> output 2x2'
+    'Convolution: input 4×4 → output 2×2, k = 3, s = 1, p = 0'
     """
-    # The one place the player reads the formula; it follows describe() as the formula becomes data.
-    return [line for line in spec.describe().splitlines() if line.strip()]
+    from ..core.caption import caption
+
+    return caption(spec).plain(case=True, view=True)
 
 
 def _check_frame_arg(frame: Any) -> None:
