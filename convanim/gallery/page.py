@@ -1,6 +1,6 @@
 """The gallery's page (``index.html``) and ``README.md``, for the cases that have been built.
 
-The page links only what a checkout of the repository holds (the GIFs); the
+The page links only what a checkout of the repository holds (the GIFs and the players); the
 PDF and PNG frames, which are not committed, are named with the command that
 writes them.
 """
