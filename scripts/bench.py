@@ -66,9 +66,9 @@ def pillow_png_seconds(frames) -> float:
 
 
 def _frames(spec, **kw):
-    from convanim.api import _painter
+    from convanim.api import new_stage
 
-    painter = _painter(spec, **kw)
+    painter = new_stage(spec, **kw)
     for t in range(painter.n_frames):
         painter.set_frame(t)
         yield painter.rgb()

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 import convanim as ca
-from convanim.drawing.api import _painter
+from convanim.drawing.api import new_stage
 from convanim.drawing.shapes import box_hits_polygon, box_in_polygon
 from convanim.drawing.theme import contrast
 
@@ -53,7 +53,7 @@ IDS = [f"{spec!r}-{'-'.join(f'{k}={v}' for k, v in kw.items())}" for spec, kw in
 def _drawn(spec, kw, frame=None):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no warning at the default size: everything fits
-        stage = _painter(spec, numbers=True, labels=True, caption=True, **kw)
+        stage = new_stage(spec, numbers=True, labels=True, caption=True, **kw)
     stage.set_frame(stage.n_frames // 2 if frame is None else frame)
     stage.vector_mode()
     fig = stage.figure
@@ -198,7 +198,7 @@ def test_matplotlib_layouts_and_subfigures_work_without_warnings():
 
 def test_numbers_that_cannot_be_legible_are_left_out_with_one_warning():
     with pytest.warns(UserWarning, match="numbers left out") as record:
-        stage = _painter(ca.Conv(64, 3, p=1), numbers=True)
+        stage = new_stage(ca.Conv(64, 3, p=1), numbers=True)
     assert len([w for w in record if "numbers left out" in str(w.message)]) == 1
     assert "figsize" in str(record[0].message)
     painter = stage.painters[0]
@@ -210,7 +210,7 @@ def test_numbers_that_cannot_be_legible_are_left_out_with_one_warning():
 
 
 def test_a_32x32_input_gets_a_figure_big_enough_for_its_numbers():
-    stage = _painter(ca.Conv(32, 3, p=1), numbers=True)
+    stage = new_stage(ca.Conv(32, 3, p=1), numbers=True)
     painter = stage.painters[0]
     sizes = [a.get_fontsize() for a in painter.texts if a.get_text()]
     assert len(sizes) >= 34 * 34 and min(sizes) >= 6.0

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 import convanim as ca
-from convanim.drawing import figures
 from convanim.core.numerics import GUIDE_INPUT, GUIDE_KERNEL
+from convanim.drawing import figures
 
 
 def texts(fig):

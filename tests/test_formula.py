@@ -10,7 +10,15 @@ import convanim as ca
 from convanim.core.arithmetic import RELATIONSHIPS
 from convanim.core.caption import caption, direct_view, layer_line, map_labels, size_text
 from convanim.core.formula import (
-    RELATIONSHIP_FORMULAS, Num, Round, Sym, evaluate, formulas, join_math, render, substitute,
+    RELATIONSHIP_FORMULAS,
+    Num,
+    Round,
+    Sym,
+    evaluate,
+    formulas,
+    join_math,
+    render,
+    substitute,
 )
 
 from .strategies import conv_params, pool_params, transpose_params
@@ -47,7 +55,7 @@ def check_spec(spec):
     for ax, f in zip(axes, fs):
         # The substituted tree, evaluated independently of the arithmetic, gives the output size.
         assert evaluate(f.substituted) == f.result == spec.output_shape[ax]
-        assert f.substituted == substitute(f.expr, values_of(spec, ax)) or f.note and "dropped" in f.note
+        assert f.substituted == substitute(f.expr, values_of(spec, ax)) or (f.note and "dropped" in f.note)
         assert f.plain() == " ".join(f.parts())
         assert f"{f.lhs.text} = {render(f.expr)}" in f.parts() and f"= {f.result}" in f.parts()
         for piece in f.math_parts(case=True):

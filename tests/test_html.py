@@ -285,8 +285,8 @@ def test_a_stage_that_already_wrote_a_gif_gives_the_same_page():
 
     from convanim.io.encoders import GifEncoder
     from convanim.io.html import stage_html
-    from convanim.io.render import _run
+    from convanim.io.render import run_encoders
 
     stage = player_stage(ODD_T, **ODD_KW)
-    _run(stage, range(stage.n_frames), [GifEncoder(io.BytesIO(), stage.theme, 1.0)])
+    run_encoders(stage, range(stage.n_frames), [GifEncoder(io.BytesIO(), stage.theme, 1.0)])
     assert stage_html(stage, caption=caption_lines(ODD_T), title=repr(ODD_T)) == to_html(ODD_T, **ODD_KW)

@@ -60,7 +60,7 @@ def browser():
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     try:
         driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
-    except Exception as exc:  # noqa: BLE001 - a browser that cannot start here is a skip, not a failure
+    except Exception as exc:
         shutil.rmtree(profile, ignore_errors=True)
         (pytest.fail if REQUIRED else pytest.skip)(f"chromium did not start: {exc}")
     driver.execute_cdp_cmd("Network.enable", {})

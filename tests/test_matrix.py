@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from matplotlib.figure import Figure
 
 import convanim as ca
-from convanim.drawing.api import _painter
 from convanim.core.geometry import scene
 from convanim.core.matrix import matrix_symbols, tap_matrix
+from convanim.drawing.api import new_stage
 
 from .strategies import conv_params, transpose_params
 
@@ -42,17 +42,17 @@ SPECS = [ca.Conv(4, 3), ca.Conv((4, 5), (2, 3)), ca.Conv(5, 3, s=2, p=1), ca.Con
 @pytest.mark.parametrize("spec", SPECS, ids=repr)
 def test_drawn_entries_are_exactly_the_matrix_nonzeros(spec):
     kernel = np.arange(1, spec.k[0] * spec.k[1] + 1, dtype=float).reshape(spec.k)  # no zero weight
-    stage = _painter(spec, view="matrix", kernel=kernel)
+    stage = new_stage(spec, view="matrix", kernel=kernel)
     mp = _matrix_panel(stage)
     C = ca.conv_matrix(spec, kernel)
-    assert (mp.R, mp.N) == C.shape
+    assert C.shape == (mp.R, mp.N)
     expected = {tuple(rc) for rc in np.argwhere(C != 0)}
     assert _drawn_entries(stage) == expected
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=repr)
 def test_frame_highlights_match_the_scene(spec):
-    stage = _painter(spec, view="matrix")
+    stage = new_stage(spec, view="matrix")
     painter = stage.painters[0]
     mp = _matrix_panel(stage)
     sc = scene(spec)
@@ -118,7 +118,7 @@ def test_numbers_show_values_and_output(tmp_path):
 
 
 def test_both_views_in_one_frame(tmp_path):
-    stage = _painter(ca.Conv(4, 3), view="both")
+    stage = new_stage(ca.Conv(4, 3), view="both")
     plan = stage.painters[0].plan
     assert [type(p).__name__ for p in plan.panels] == ["GridPanel", "MatrixPanel"]
     # One figure model: both panels on one Axes, side by side or one above the other, never overlapping.
@@ -134,9 +134,9 @@ def test_both_views_in_one_frame(tmp_path):
 
 
 @pytest.mark.parametrize("call,match", [
-    (lambda: _painter(ca.Conv(17, 1), view="matrix"), "max_matrix=256"),
-    (lambda: _painter(ca.Pool(4, 2), view="matrix"), "max pooling"),
-    (lambda: _painter(ca.Conv(4, 3), view="table"), "view"),
+    (lambda: new_stage(ca.Conv(17, 1), view="matrix"), "max_matrix=256"),
+    (lambda: new_stage(ca.Pool(4, 2), view="matrix"), "max pooling"),
+    (lambda: new_stage(ca.Conv(4, 3), view="table"), "view"),
 ])
 def test_refusals(call, match):
     with pytest.raises(ValueError, match=match):
@@ -152,7 +152,7 @@ def test_both_views_on_one_axes_of_yours():
 
 def test_limit_can_be_raised():
     with pytest.warns(UserWarning, match="entries left out"):
-        stage = _painter(ca.Conv(17, 1), view="matrix", max_matrix=289)
+        stage = new_stage(ca.Conv(17, 1), view="matrix", max_matrix=289)
     mp = _matrix_panel(stage)
     assert (mp.R, mp.N) == (289, 289)
 

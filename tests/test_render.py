@@ -12,9 +12,9 @@ import pytest
 from PIL import Image
 
 import convanim as ca
-from convanim.drawing.api import _painter
-from convanim.io.encoders import gif_palette, quantize
+from convanim.drawing.api import new_stage
 from convanim.drawing.theme import THEMES
+from convanim.io.encoders import gif_palette, quantize
 
 ROOT = Path(__file__).resolve().parents[1]
 PS = ca.Conv(5, 3, s=2, p=1)  # the guide's padding_strides
@@ -29,7 +29,7 @@ def test_gif_has_every_frame_loops_and_decodes_to_what_was_drawn(tmp_path):
     im = Image.open(out)
     assert im.n_frames == 9
     assert im.info["loop"] == 0 and im.info["duration"] == 500
-    painter = _painter(PS)
+    painter = new_stage(PS)
     _, lut = gif_palette(painter.theme)
     pal = np.frombuffer(gif_palette(painter.theme)[0], dtype=np.uint8).reshape(256, 3)
     for t in range(9):
@@ -168,7 +168,7 @@ def _close(a, b, tol=6):
 @pytest.mark.parametrize("theme", ["guide", "colorblind", "dark"])
 def test_cells_have_the_theme_colours(theme):
     th = THEMES[theme]
-    painter = _painter(PS, theme=theme)
+    painter = new_stage(PS, theme=theme)
     painter.set_frame(0)
     centre = painter.plan.panels[0].centre
     assert _close(_pixel(painter, centre(4, 4)), th.input)               # plain input cell
@@ -184,7 +184,7 @@ def test_cells_have_the_theme_colours(theme):
 
 
 def test_transposed_inserted_zeros_are_white_and_input_blue():
-    painter = _painter(ca.Conv(5, 3, s=2).transpose())
+    painter = new_stage(ca.Conv(5, 3, s=2).transpose())
     painter.set_frame(24)  # kernel at the bottom-right, away from the cells probed
     panel, th = painter.plan.panels[0], painter.theme
     r0, c0 = min(panel.sc.input_cells)
@@ -193,7 +193,7 @@ def test_transposed_inserted_zeros_are_white_and_input_blue():
 
 
 def test_dilated_kernel_shades_taps_not_gaps():
-    painter = _painter(ca.Conv(7, 3, d=2))
+    painter = new_stage(ca.Conv(7, 3, d=2))
     painter.set_frame(0)
     panel, th = painter.plan.panels[0], painter.theme
     assert _close(_pixel(painter, panel.centre(2, 2)), th.over("input"))  # a tap
@@ -209,11 +209,11 @@ def test_dilated_kernel_shades_taps_not_gaps():
 def test_blitted_frames_equal_full_redraws(spec, kw):
     # The fast path must draw exactly what a plain full draw does: a text drawn again over a moving shade or
     # line is drawn once (over a patch of its background), never twice (which would embolden it).
-    fast = _painter(spec, **kw)
+    fast = new_stage(spec, **kw)
     for t in (0, 2, fast.n_frames - 1):
         fast.set_frame(t)
         blit = fast.rgb()
-        slow = _painter(spec, **kw)
+        slow = new_stage(spec, **kw)
         slow.set_frame(t)
         slow.figure.canvas.draw()
         full = np.asarray(slow.figure.canvas.buffer_rgba())[..., :3]

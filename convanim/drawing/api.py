@@ -28,7 +28,7 @@ from .painter import Painter, Stage, axes_box_pt
 from .plan import Plan
 from .theme import get_theme
 
-__all__ = ["draw", "figure", "make_plan", "VIEWS"]
+__all__ = ["draw", "figure", "make_plan", "new_stage", "new_figure", "VIEWS"]
 
 _DRAW_KEYS = ("style", "numbers", "x", "kernel", "theme", "labels", "caption", "fontsize", "max_frames",
               "view", "max_matrix")
@@ -126,7 +126,7 @@ def make_plan(spec: Spec, *, view: str = "grid", style: str = "paper", numbers: 
     return plan
 
 
-def _new_figure(plan: Plan, figsize: Optional[Sequence[float]], dpi: Optional[float]) -> tuple[Figure, Plan]:
+def new_figure(plan: Plan, figsize: Optional[Sequence[float]], dpi: Optional[float]) -> tuple[Figure, Plan]:
     """A Figure with an Agg canvas and one Axes filling it, sized to the plan (whole pixels at 100 dpi, so that
     every format has the same box)."""
     dpi = 100.0 if dpi is None else float(dpi)
@@ -143,7 +143,7 @@ def _new_figure(plan: Plan, figsize: Optional[Sequence[float]], dpi: Optional[fl
     return fig, plan
 
 
-def _painter(spec: Spec, **kw: Any) -> Stage:
+def new_stage(spec: Spec, **kw: Any) -> Stage:
     """A new figure drawing ``spec`` with the keywords of :func:`figure`, as a :class:`Stage`."""
     unknown = set(kw) - set(_DRAW_KEYS) - {"figsize", "dpi"}
     if unknown:
@@ -156,7 +156,7 @@ def _painter(spec: Spec, **kw: Any) -> Stage:
             raise ValueError(f"figsize must be (width, height) in inches, both positive, got {figsize!r}")
         kw["box_pt"] = (float(figsize[0]) * 72.0, float(figsize[1]) * 72.0)
     plan = make_plan(spec, **kw)
-    fig, plan = _new_figure(plan, figsize, dpi)
+    fig, plan = new_figure(plan, figsize, dpi)
     painter = Painter(fig.axes[0], plan)
     fig.set_facecolor(painter.theme.mpl("background"))
     stage = Stage(fig, [painter])
@@ -178,7 +178,7 @@ def figure(spec: Spec, frame: int = 0, **kw: Any) -> Figure:
     """
     check_draw_options(spec, frame=frame, **kw)
     kw.pop("duration", None)
-    stage = _painter(spec, **kw)
+    stage = new_stage(spec, **kw)
     stage.set_frame(frame)
     stage.vector_mode()
     fig = stage.figure

@@ -31,11 +31,11 @@ GAP = 5.0  # points between a grid and its label
 
 
 def _figure(panel: StillPanel, theme: Theme, figsize: Optional[Sequence[float]], dpi: Optional[float]) -> Figure:
-    from .api import _new_figure
+    from .api import new_figure
 
     box = None if figsize is None else (float(figsize[0]) * 72.0, float(figsize[1]) * 72.0)
     plan = compose([panel], theme, measure=mpl_measure, box_pt=box)
-    fig, plan = _new_figure(plan, figsize, dpi)
+    fig, plan = new_figure(plan, figsize, dpi)
     painter = Painter(fig.axes[0], plan)
     fig.set_facecolor(painter.theme.mpl("background"))
     fig._convanim_stage = Stage(fig, [painter])  # type: ignore[attr-defined]

@@ -35,14 +35,14 @@ Result = tuple[str, Optional[dict[str, Any]], Optional[str]]
 
 
 def _stage_for(case: Case) -> Any:
-    from ..drawing.api import _painter
+    from ..drawing.api import new_stage
     from ..drawing.figures import StillStage
 
     if case.still:
         return StillStage(case.still_figure())
     spec = case.spec()
     assert spec is not None  # every kind that is not a still figure has a layer
-    return _painter(spec, **case.look())
+    return new_stage(spec, **case.look())
 
 
 def case_frames(case: Case) -> Iterator[Any]:
@@ -86,7 +86,7 @@ def build_case(case: Case, out: Union[str, Path]) -> dict[str, Any]:
     """Draw every file of ``case`` into ``out``; return its manifest entry."""
     from ..io.encoders import GifEncoder
     from ..io.html import caption_lines, write_stage_html
-    from ..io.render import _run
+    from ..io.render import run_encoders
 
     duration = case.duration
     painter = _stage_for(case)
@@ -95,7 +95,7 @@ def build_case(case: Case, out: Union[str, Path]) -> dict[str, Any]:
     for sub in ("gif", "html", "pdf", "png"):
         (root / sub).mkdir(parents=True, exist_ok=True)
     gif = GifEncoder(root / "gif" / f"{case.name}.gif", painter.theme, duration, keep_same=True)
-    _run(painter, range(n), [gif], [_Both(root, name) for name in frame_names(case.name, n)])
+    run_encoders(painter, range(n), [gif], [_Both(root, name) for name in frame_names(case.name, n)])
     # The page the reader drives, from the same figure: every frame as vector graphics.
     spec = None if case.still else case.spec()
     write_stage_html(painter, root / "html" / f"{case.name}.html", duration=duration, title=case.title,

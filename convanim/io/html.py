@@ -25,7 +25,7 @@ from typing import Any, Optional, Sequence, Union
 import numpy as np
 
 from ..core.spec import Spec
-from ..drawing.api import _painter  # the one private import: player_stage is its public face
+from ..drawing.api import new_stage
 from ..drawing.painter import Stage
 from .encoders import AtomicFile
 from .player_assets import ICONS, PLAYER_CSS, PLAYER_JS
@@ -52,7 +52,7 @@ def player_stage(spec: Spec, **kw: Any) -> Stage:
     >>> player_stage(ca.Conv(5, 3, s=2, p=1)).n_frames
     9
     """
-    return _painter(spec, **kw)
+    return new_stage(spec, **kw)
 
 
 def caption_lines(spec: Spec) -> list[str]:

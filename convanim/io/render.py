@@ -16,13 +16,13 @@ from matplotlib.animation import FuncAnimation
 
 from ..core.checks import check_draw_options, check_frame, check_frame_pattern
 from ..core.spec import Spec
-from ..drawing.api import _painter
+from ..drawing.api import new_stage
 from ..drawing.painter import Stage
 from .atomic import check_output_path, describe_os_error, terminate_cleanly
 from .encoders import GifEncoder, PdfEncoder, PngEncoder, SvgEncoder
 from .video import ImageioEncoder
 
-__all__ = ["animation", "render", "ConvAnimation", "SUFFIXES", "frame_paths", "REPR_MAX_FRAMES"]
+__all__ = ["animation", "render", "run_encoders", "ConvAnimation", "SUFFIXES", "frame_paths", "REPR_MAX_FRAMES"]
 
 #: What :func:`render` writes, by suffix.
 SUFFIXES = (".gif", ".pdf", ".png", ".svg", ".webp", ".mp4", ".webm", ".mkv", ".html")
@@ -52,7 +52,7 @@ class ConvAnimation(FuncAnimation):
     def to_gif_bytes(self) -> bytes:
         """The whole animation as GIF bytes."""
         buf = io.BytesIO()
-        _run(self.painter, range(self.painter.n_frames), [GifEncoder(buf, self.painter.theme, self.duration)])
+        run_encoders(self.painter, range(self.painter.n_frames), [GifEncoder(buf, self.painter.theme, self.duration)])
         self.painter.vector_mode()
         self._draw_was_started = True  # it has been shown: no "deleted without rendering" warning
         return buf.getvalue()
@@ -80,7 +80,7 @@ def animation(spec: Spec, *, duration: float = 1.0, **kw: Any) -> ConvAnimation:
     >>> html = anim.to_jshtml()  # matplotlib's own player
     """
     check_draw_options(spec, duration=duration, **kw)
-    return ConvAnimation(_painter(spec, **kw), duration)
+    return ConvAnimation(new_stage(spec, **kw), duration)
 
 
 # ---- files ---------------------------------------------------------------------------------------
@@ -111,7 +111,7 @@ def _target(enc: Any) -> Any:
     return getattr(enc, "path", None) or getattr(enc, "target", None)
 
 
-def _run(painter: Stage, frames: Sequence[int], encoders: Sequence[Any], per_frame: Sequence[Any] = ()) -> None:
+def run_encoders(painter: Stage, frames: Sequence[int], encoders: Sequence[Any], per_frame: Sequence[Any] = ()) -> None:
     """Feed ``frames`` to ``encoders`` (all frames each) and ``per_frame[k]`` (frame k only), atomically.
 
     Per-frame writers with ``defer_commit`` set are all committed at the end,
@@ -229,16 +229,16 @@ def render(spec: Spec, path: Union[str, Path], *, frame: Optional[int] = None, d
 
             write_html(spec, path, frame=frame, duration=duration, **kw)
             return path
-        painter = _painter(spec, **kw)
+        painter = new_stage(spec, **kw)
         frames = _frames(painter, spec, frame, every=pattern or suffix not in (".png", ".svg"))
         if pattern:
             targets = frame_paths(path, frames)
             writers = [_encoder_for(p, suffix, painter, duration) for p in targets]
             for w in writers:
                 w.defer_commit = True  # all frames appear at the end, or none
-            _run(painter, frames, [], writers)
+            run_encoders(painter, frames, [], writers)
             return path.parent
-        _run(painter, frames, [_encoder_for(path, suffix, painter, duration)])
+        run_encoders(painter, frames, [_encoder_for(path, suffix, painter, duration)])
     return path
 
 
@@ -257,10 +257,10 @@ def render_cli(spec: Spec, args: Any) -> int:
             raise ValueError("-o -: standard output is closed; give a file name")
         if out.isatty():
             raise ValueError("-o -: standard output is a terminal; redirect it (> out.gif) or give a file name")
-        painter = _painter(spec, **kw)
+        painter = new_stage(spec, **kw)
         frames = _frames(painter, spec, args.frame, every=True)
         buf = io.BytesIO()
-        _run(painter, frames, [GifEncoder(buf, painter.theme, args.duration)])
+        run_encoders(painter, frames, [GifEncoder(buf, painter.theme, args.duration)])
         try:
             out.write(buf.getvalue())
             out.flush()
