@@ -303,6 +303,27 @@ def compose(panels: Sequence[Any], theme: Theme, *, measure: Measure = estimate,
     return plan
 
 
+class _Frames:
+    """Frame ``t`` of panels composed into one plan: their movers' names prefixed with the panel's number, their
+    texts' indices moved past the texts of the panels before.  A class (not a closure): a figure pickles."""
+
+    def __init__(self, panels: list, starts: list[int]) -> None:
+        self.panels, self.starts = panels, starts
+
+    def __call__(self, t: int) -> FrameState:
+        geo: dict = {}
+        colours: dict = {}
+        covered: list[int] = []
+        crossed: list[int] = []
+        for k, p in enumerate(self.panels):
+            st = p.frame(t)
+            geo.update({f"{k}:{name}": v for name, v in st.geometry.items()})
+            colours.update({f"{k}:{name}": v for name, v in st.colours.items()})
+            covered += [self.starts[k] + j for j in st.covered]
+            crossed += [self.starts[k] + j for j in st.crossed]
+        return FrameState(geo, colours, tuple(covered), tuple(crossed))
+
+
 def _degrade(panels: Sequence[Any], comp: Composer, how: str) -> bool:
     """Leave out the next level of numbers (a grid's weights first, then its values) of the panel that needs
     the most room; ``False`` when there is nothing left to leave out."""
@@ -338,19 +359,7 @@ def _finish(comp: Composer, panels: Sequence[Any], box_pt: Optional[Tuple[float,
         numbers += p.number_texts(u)
         movers += [replace(m, name=f"{k}:{m.name}") for m in p.movers(u)]
     n = panels[0].n_frames
-
-    def frame(t: int) -> FrameState:
-        geo: dict = {}
-        colours: dict = {}
-        covered: list[int] = []
-        crossed: list[int] = []
-        for k, p in enumerate(panels):
-            st = p.frame(t)
-            geo.update({f"{k}:{name}": v for name, v in st.geometry.items()})
-            colours.update({f"{k}:{name}": v for name, v in st.colours.items()})
-            covered += [starts[k] + j for j in st.covered]
-            crossed += [starts[k] + j for j in st.crossed]
-        return FrameState(geo, colours, tuple(covered), tuple(crossed))
+    frame = _Frames(list(panels), starts)
 
     cells = [c for p in panels for c in p.cells()]
     return Plan(list(comp.shapes), list(comp.strokes), numbers + texts, movers, (x0, x1, y0, y1), u, n,

@@ -67,8 +67,8 @@ def estimate(text: str, size: float, math: bool = False) -> Tuple[float, float]:
     Examples
     --------
     >>> w, h = estimate("12.0", 10.0)
-    >>> round(w, 2), round(h, 2)
-    (22.27, 12.0)
+    >>> round(w, 1), round(h, 1)
+    (22.3, 12.0)
     """
     lines = text.split("\n")
     widths = []

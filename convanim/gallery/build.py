@@ -98,7 +98,7 @@ def build_case(case: Case, out: Union[str, Path]) -> dict[str, Any]:
     run_encoders(painter, range(n), [gif], [_Both(root, name) for name in frame_names(case.name, n)])
     # The page the reader drives, from the same figure: every frame as vector graphics.
     spec = None if case.still else case.spec()
-    write_stage_html(painter, root / "html" / f"{case.name}.html", duration=duration, title=case.title,
+    write_stage_html(painter, root / "html" / f"{case.name}.html", keep_same=True, duration=duration, title=case.title,
                      caption=[case.title] if spec is None else caption_lines(spec))
     files = {rel: (root / rel).stat().st_size for rel in case_targets(case, n)}
     return {"digest": case.digest, "frames": n, "files": files}
@@ -365,7 +365,7 @@ def _clean(root: Path, cases: dict[str, Case], manifest: dict[str, Any], log: Op
         if log:
             log(f"forgot {name}: no longer in the catalogue")
     keep = {rel for entry in manifest["cases"].values() for rel in entry.get("files", {})}
-    for sub, ext in (("gif", ".gif"), ("pdf", ".pdf"), ("png", ".png")):
+    for sub, ext in (("gif", ".gif"), ("html", ".html"), ("pdf", ".pdf"), ("png", ".png")):
         d = root / sub
         if not d.is_dir():
             continue

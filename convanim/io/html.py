@@ -159,13 +159,14 @@ def write_html(spec: Spec, path: Union[str, Path], **kw: Any) -> Path:
     return _write(Path(path), to_html(spec, **kw))
 
 
-def write_stage_html(stage: Any, path: Union[str, Path], **kw: Any) -> Path:
-    """Write the player of a stage (see :func:`stage_html`, whose keywords it takes) to ``path``, atomically."""
-    return _write(Path(path), stage_html(stage, **kw))
+def write_stage_html(stage: Any, path: Union[str, Path], *, keep_same: bool = False, **kw: Any) -> Path:
+    """Write the player of a stage (see :func:`stage_html`, whose keywords it takes) to ``path``, atomically;
+    with ``keep_same``, a file that already holds these bytes is left untouched (its times too)."""
+    return _write(Path(path), stage_html(stage, **kw), keep_same=keep_same)
 
 
-def _write(path: Path, text: str) -> Path:
-    target = AtomicFile(path)
+def _write(path: Path, text: str, keep_same: bool = False) -> Path:
+    target = AtomicFile(path, keep_same=keep_same)
     try:
         target.tmp.write_bytes(text.encode("utf-8"))
         target.commit()

@@ -16,7 +16,7 @@ import hashlib
 import io
 import re
 import xml.etree.ElementTree as ET
-from typing import Any, Iterator, Optional
+from typing import Any, Iterator, Optional, Sequence
 
 import matplotlib
 import numpy as np
@@ -268,10 +268,18 @@ class SvgFrames:
         frames: list[list[Any]] = []
         # What the page's script will hold after each frame: deltas are taken from it, so errors never add up.
         held: list[Optional[tuple[int, np.ndarray]]] = [None] * len(self.moving)
+        # Each artist's markup is drawn again only when the artist changed: a frame moves a few of them.
+        drawn: list[Optional[tuple[Any, tuple[int, np.ndarray]]]] = [None] * len(self.moving)
         for t in range(self.stage.n_frames):
             self.stage.set_frame(t)
+            sigs = [_signature(a) for a in self.moving]
+            stale = [k for k, sig in enumerate(sigs)
+                     if sig is None or drawn[k] is None or drawn[k][0] != sig]  # type: ignore[index]
+            for k, state in self._draw_moving(stale).items():
+                drawn[k] = (sigs[k], state)
             entries: list[Any] = []
-            for k, (tpl, coords) in enumerate(self._draw_moving()):
+            for k in range(len(self.moving)):
+                tpl, coords = drawn[k][1]  # type: ignore[index]
                 before = held[k]
                 if t % keyframe_every == 0 or before is None or before[0] != tpl:
                     entries.append([k, tpl, coords.tolist()])
@@ -284,27 +292,30 @@ class SvgFrames:
             frames.append(entries)
         return frames
 
-    def _draw_moving(self) -> list[tuple[int, np.ndarray]]:
-        """Each moving artist drawn alone by matplotlib's SVG renderer: ``(template index, coordinates)``.
+    def _draw_moving(self, which: Sequence[int]) -> dict[int, tuple[int, np.ndarray]]:
+        """The moving artists ``which``, each drawn alone by matplotlib's SVG renderer: ``{k: (template index,
+        coordinates)}``.
 
         A new renderer per frame, so that every frame's markup is whole (a renderer writes a marker's
         definition only the first time it is used)."""
+        if not which:
+            return {}
         buf = io.StringIO()
         renderer = RendererSVG(self.width_pt, self.height_pt, buf, image_dpi=self.figure.dpi)
-        for k, artist in enumerate(self.moving):
+        for k in which:
             renderer.open_group(_PLACEHOLDER, gid=f"{_PLACEHOLDER}{k}")
-            artist.draw(renderer)
+            self.moving[k].draw(renderer)
             renderer.close_group(_PLACEHOLDER)
         renderer.finalize()
         root = ET.fromstring(buf.getvalue())
         renames = self._frame_clips(root)
         groups = [g for g in root.iter(_q("g")) if g.get("id", "").startswith(_PLACEHOLDER)]
-        states = []
-        for k, group in enumerate(groups):
+        states = {}
+        for k, group in zip(which, groups):
             _tidy(group, compact=False)
             self.styles.convert(group)
             _hoist(group)
-            states.append(self._template(group, {**renames, **_local_ids(group, f"{_PLACEHOLDER}{k}d")}))
+            states[k] = self._template(group, {**renames, **_local_ids(group, f"{_PLACEHOLDER}{k}d")})
         return states
 
     def _frame_clips(self, root: ET.Element) -> dict[str, str]:
@@ -354,6 +365,18 @@ class SvgFrames:
 
 _HREF = f"{{{XLINK_NS}}}href"
 _URL = re.compile(r"url\(#([^)]*)\)")
+
+
+def _signature(artist: Any) -> Any:
+    """What an artist draws, as a value that changes whenever its markup would (``None``: always draw it)."""
+    if hasattr(artist, "get_text"):
+        return ("text", artist.get_text(), tuple(artist.get_position()), str(artist.get_color()),
+                artist.get_visible(), artist.get_fontsize())
+    if hasattr(artist, "get_paths") and hasattr(artist, "get_facecolor"):
+        paths = b"".join(np.ascontiguousarray(p.vertices).tobytes() for p in artist.get_paths())
+        return ("collection", paths, np.asarray(artist.get_facecolor()).tobytes(),
+                np.asarray(artist.get_edgecolor()).tobytes(), artist.get_visible())
+    return None
 
 
 def _local_ids(group: ET.Element, prefix: str) -> dict[str, str]:

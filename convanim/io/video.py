@@ -69,7 +69,9 @@ class ImageioEncoder(OneFile):
                              "(pip install imageio-ffmpeg)") from None
 
     def _fail(self, why: str) -> OSError:
-        return OSError(f"path {str(self.path)!r}: ffmpeg could not write the {self.suffix} video: {why}")
+        exc = OSError(f"path {str(self.path)!r}: ffmpeg could not write the {self.suffix} video: {why}")
+        exc.convanim_path = str(self.path)  # type: ignore[attr-defined]  # it names the user's path already
+        return exc
 
     def add_frame(self, source: FrameSource) -> None:
         rgb = source.rgb()
