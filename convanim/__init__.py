@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .drawing.figures import channels_figure, kernel_figure, positions_figure, subsampling_figure
     from .drawing.layout import layout
     from .drawing.theme import THEMES, Theme
+    from .io.html import Player, to_html
     from .io.render import animation, render
     from .io.sphinx_gallery import sphinx_gallery_scraper
 
@@ -43,7 +44,7 @@ __all__ = [
     # loaded on first use (see _LAZY): they import matplotlib
     "layout", "Theme", "THEMES", "draw", "figure", "animation", "render",
     "kernel_figure", "channels_figure", "subsampling_figure", "positions_figure",
-    "tap_matrix", "sphinx_gallery_scraper", "matrix_symbols",
+    "tap_matrix", "sphinx_gallery_scraper", "matrix_symbols", "Player", "to_html",
 ]
 
 _LAZY = {
@@ -61,6 +62,8 @@ _LAZY = {
     "tap_matrix": ("convanim.core.matrix", "tap_matrix"),
     "sphinx_gallery_scraper": ("convanim.io.sphinx_gallery", "sphinx_gallery_scraper"),
     "matrix_symbols": ("convanim.core.matrix", "matrix_symbols"),
+    "Player": ("convanim.io.html", "Player"),
+    "to_html": ("convanim.io.html", "to_html"),
 }
 
 

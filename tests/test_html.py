@@ -290,3 +290,26 @@ def test_a_stage_that_already_wrote_a_gif_gives_the_same_page():
     stage = player_stage(ODD_T, **ODD_KW)
     run_encoders(stage, range(stage.n_frames), [GifEncoder(io.BytesIO(), stage.theme, 1.0)])
     assert stage_html(stage, caption=caption_lines(ODD_T), title=repr(ODD_T)) == to_html(ODD_T, **ODD_KW)
+
+
+def test_notebook_and_docs_can_show_the_player():
+    from convanim.io.sphinx_gallery import sphinx_gallery_scraper
+
+    anim = ca.animation(ca.Conv(4, 3), display="player")
+    html = anim._repr_html_()
+    assert 'data-frames="4"' in html and "<img" not in html.split("<svg")[0]
+    assert 'data-frames="4"' in ca.Player(ca.Conv(4, 3))._repr_html_()
+    assert ca.animation(ca.Conv(4, 3))._repr_html_().startswith('<img src="data:image/gif;base64,')
+    with pytest.raises(ValueError, match="display"):
+        ca.animation(ca.Conv(4, 3), display="video")
+
+    # The scraper embeds a player kept in a variable, and leaves its first frame as the thumbnail.
+    import tempfile
+    from pathlib import Path
+
+    folder = Path(tempfile.mkdtemp())
+    paths = iter(folder / f"sphx_glr_x_{n:03d}.png" for n in range(1, 10))
+    rst = sphinx_gallery_scraper(("code", "anim = 1", 1), {"example_globals": {"anim": anim},
+                                                           "image_path_iterator": paths}, {"src_dir": str(folder)})
+    assert ".. raw:: html" in rst and 'data-frames="4"' in rst
+    assert (folder / "sphx_glr_x_001.png").read_bytes()[:4] == b"\x89PNG"

@@ -29,19 +29,26 @@ SUFFIXES = (".gif", ".pdf", ".png", ".svg", ".webp", ".mp4", ".webm", ".mkv", ".
 
 #: The notebook display embeds at most this many frames; past it, it says how to render a file instead.
 REPR_MAX_FRAMES = 400
+#: How an animation shows itself in a notebook or a docs page.
+DISPLAYS = ("gif", "player")
 
 
 class ConvAnimation(FuncAnimation):
     """A matplotlib :class:`~matplotlib.animation.FuncAnimation` that shows itself in notebooks.
 
-    Its ``_repr_html_`` embeds the animation as a GIF, whatever
+    Its ``_repr_html_`` embeds the animation as a GIF (``display="gif"``, whatever
     ``rcParams['animation.html']`` says; past ``REPR_MAX_FRAMES`` frames it
-    declines politely and says how to write a file instead.
+    declines politely and says how to write a file instead), or as the player
+    the reader drives (``display="player"``: play, pause, step, point at a cell;
+    vector graphics, any number of frames).
     """
 
-    def __init__(self, painter: Stage, duration: float) -> None:
+    def __init__(self, painter: Stage, duration: float, display: str = "gif") -> None:
+        if display not in DISPLAYS:
+            raise ValueError(f"display must be one of {', '.join(map(repr, DISPLAYS))}, got {display!r}")
         self.painter = painter
         self.duration = duration
+        self.display = display
         super().__init__(painter.figure, self._step, frames=painter.n_frames, interval=duration * 1000,
                          blit=False, repeat=True, cache_frame_data=False)
 
@@ -57,7 +64,20 @@ class ConvAnimation(FuncAnimation):
         self._draw_was_started = True  # it has been shown: no "deleted without rendering" warning
         return buf.getvalue()
 
+    def to_player_html(self) -> str:
+        """The animation as the player the reader drives: an HTML fragment, self-contained."""
+        from .html import caption_lines, stage_html
+
+        spec = self.painter.spec
+        html = stage_html(self.painter, caption=caption_lines(spec), title=repr(spec), duration=self.duration,
+                          full_page=False)
+        self.painter.vector_mode()
+        self._draw_was_started = True
+        return html
+
     def _repr_html_(self) -> str:
+        if self.display == "player":
+            return self.to_player_html()
         n = self.painter.n_frames
         if n > REPR_MAX_FRAMES:
             return (f"<p>convanim: {n} frames is more than this notebook preview embeds ({REPR_MAX_FRAMES}); "
@@ -66,10 +86,11 @@ class ConvAnimation(FuncAnimation):
         return f'<img src="data:image/gif;base64,{data}" alt="{self.painter.spec!r}"/>'
 
 
-def animation(spec: Spec, *, duration: float = 1.0, **kw: Any) -> ConvAnimation:
+def animation(spec: Spec, *, duration: float = 1.0, display: str = "gif", **kw: Any) -> ConvAnimation:
     """A matplotlib Animation of every frame of ``spec`` (notebooks show it inline).
 
-    Takes the keywords of :func:`figure`; ``duration`` is seconds per frame.
+    Takes the keywords of :func:`figure`; ``duration`` is seconds per frame; ``display`` is how a notebook (and
+    the sphinx-gallery scraper) shows it: ``"gif"`` or ``"player"`` (the HTML player the reader drives).
 
     Examples
     --------
@@ -80,7 +101,9 @@ def animation(spec: Spec, *, duration: float = 1.0, **kw: Any) -> ConvAnimation:
     >>> html = anim.to_jshtml()  # matplotlib's own player
     """
     check_draw_options(spec, duration=duration, **kw)
-    return ConvAnimation(new_stage(spec, **kw), duration)
+    if display not in DISPLAYS:
+        raise ValueError(f"display must be one of {', '.join(map(repr, DISPLAYS))}, got {display!r}")
+    return ConvAnimation(new_stage(spec, **kw), duration, display)
 
 
 # ---- files ---------------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ Sphinx can cache it and a ``-W`` build passes).  After each code block it looks
 at what sphinx-gallery hands it, the example's variables and the block's code,
 and collects what is new since the last block:
 
-- every :func:`convanim.animation` kept in a variable, written as a GIF;
+- every :func:`convanim.animation` kept in a variable, written as a GIF (or, made with
+  ``display="player"``, embedded as the HTML player the reader drives);
 - every Figure kept in a variable that pyplot does not manage (what
   :func:`convanim.figure` and the still-figure functions return), as a PNG
   (pyplot's figures are the ``"matplotlib"`` scraper's);
@@ -158,6 +159,7 @@ def sphinx_gallery_scraper(block: Any, block_vars: dict[str, Any], gallery_conf:
     seen = block_vars.setdefault(_SEEN, {"objects": weakref.WeakSet(), "files": {}})
     iterator = block_vars["image_path_iterator"]
     paths: list[Path] = []
+    raws: list[str] = []
 
     def next_path(suffix: str) -> Path:
         return Path(next(iterator)).with_suffix(suffix)
@@ -168,7 +170,13 @@ def sphinx_gallery_scraper(block: Any, block_vars: dict[str, Any], gallery_conf:
             continue
         if isinstance(value, (ConvAnimation, Figure)) and value in seen["objects"]:
             continue
-        if isinstance(value, ConvAnimation):
+        if isinstance(value, ConvAnimation) and value.display == "player":
+            # The player the reader drives, in the page itself; its first frame is the thumbnail.
+            seen["objects"].add(value)
+            still = next_path(".png")
+            still.write_bytes(_still_of(value))
+            raws.append(value.to_player_html())
+        elif isinstance(value, ConvAnimation):
             seen["objects"].add(value)
             dest = next_path(".gif")
             dest.write_bytes(value.to_gif_bytes())
@@ -194,7 +202,10 @@ def sphinx_gallery_scraper(block: Any, block_vars: dict[str, Any], gallery_conf:
         if dest.suffix == ".gif":
             _gif_still(src, dest.with_suffix(".png"))
         paths.append(dest)
-    return _rst(paths, gallery_conf)
+    rst = _rst(paths, gallery_conf)
+    for html in raws:
+        rst += "\n.. raw:: html\n\n" + "".join(f"    {line}\n" for line in html.splitlines()) + "\n"
+    return rst
 
 
 def _existing(path: Path) -> Optional[Path]:
