@@ -215,3 +215,11 @@ def test_a_32x32_input_gets_a_figure_big_enough_for_its_numbers():
     sizes = [a.get_fontsize() for a in painter.texts if a.get_text()]
     assert len(sizes) >= 34 * 34 and min(sizes) >= 6.0
     assert stage.figure.get_figwidth() <= 24.01
+
+
+def test_svg_formulas_use_only_fonts_a_browser_has(tmp_path):
+    # Mathtext's prime comes from cmsy10, a TeX font no browser has (it showed as a raised 0): primes are the
+    # Unicode prime in the text's own font.
+    out = ca.render(ca.Conv(6, 3, s=2, p=1).transpose(), tmp_path / "t.svg", frame=3, labels=True, caption=True)
+    svg = out.read_text()
+    assert "′" in svg and "cmsy10" not in svg and "cmmi10" not in svg

@@ -135,8 +135,8 @@ def test_math_forms_use_floor_brackets_primes_and_one_segment():
     t = ca.Conv(6, 3, s=2, p=1).transpose()
     (f,) = formulas(t)
     assert f.math_parts(case=False) == [
-        "relationship 14:", "$o' = s(i' - 1) + a + k - 2p$", r"$= 2(3 - 1) + 1 + 3 - 2 \cdot 1$", "$= 6$"]
-    assert f.math(case=False) == r"relationship 14: $o' = s(i' - 1) + a + k - 2p = 2(3 - 1) + 1 + 3 - 2 \cdot 1 = 6$"
+        "relationship 14:", "$o′ = s(i′ - 1) + a + k - 2p$", r"$= 2(3 - 1) + 1 + 3 - 2 \cdot 1$", "$= 6$"]
+    assert f.math(case=False) == r"relationship 14: $o′ = s(i′ - 1) + a + k - 2p = 2(3 - 1) + 1 + 3 - 2 \cdot 1 = 6$"
     (g,) = formulas(ca.Conv(5, 3, s=2, p=1))
     assert r"\lfloor (i + 2p - k)/s \rfloor + 1" in g.math()
     assert join_math(["a", "$x$", "$= 1$", "b", "$y$"]) == "a $x = 1$ b $y$"

@@ -220,9 +220,9 @@ def evaluate(e: Expr, values: Optional[Mapping[str, int]] = None) -> Fraction:
 # ---- the relationships, each written once ------------------------------------------------------
 
 i, k, s, p, d, a = (Sym(n, n, n) for n in "ikspda")
-i_t = Sym("i", "i'", "i'")  # the transposed convolution's own input: the guide's i'
-output_padding = Sym("a", "output_padding", r"\mathrm{output\_padding}")
-o, o_t = Sym("o", "o", "o"), Sym("o", "o'", "o'")
+i_t = Sym("i", "i'", "i′")  # the transposed convolution's own input: the guide's i'
+output_padding = Sym("a", "output_padding", "a")  # typeset as the guide's a (a caption names it)
+o, o_t = Sym("o", "o", "o"), Sym("o", "o'", "o′")
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,12 @@
 caption as lines of whole pieces (a line may break between pieces, never inside one)."""
 from __future__ import annotations
 
+import re
 from typing import Tuple
 
 from ..core.caption import caption, map_labels, size_text
 from ..core.formula import join_math
-from ..core.spec import Spec
+from ..core.spec import ConvTranspose, Spec
 
 __all__ = ["caption_pieces", "map_label", "shape_label"]
 
@@ -51,14 +52,24 @@ def caption_pieces(spec: Spec) -> Tuple[list, bool]:
     >>> lines[0][1]
     '$k = 3$, $s = 2$, $p = 1$'
     >>> lines[1][0], math
-    ('relationship 6', True)
+    ('relationship 6 (zero padding, non-unit strides):', True)
     """
     out = []
-    for j, pieces in enumerate(caption(spec).lines(math=True, case=True)):
+    lines = caption(spec).lines(math=True, case=True)
+    uses_a = isinstance(spec, ConvTranspose) and any(
+        re.search(r"(?<![A-Za-z\\])a(?![A-Za-z])", p.replace(r"\mathrm{output\_padding}", ""))
+        for row in lines[1:] for p in row if p.startswith("$"))
+    for j, pieces in enumerate(lines):
         if j == 0:
             k = next((n for n, p in enumerate(pieces) if p.startswith("→")), 0) + 1
             params = [p.replace(r"\mathrm{output\_padding} = ", r"\mathrm{output\_padding} = a = ")
                       for p in pieces[k:]]
+            if uses_a and not any("output\\_padding" in p for p in params):
+                # The formula uses a (the general transposed form does): say what it is.
+                a = spec.output_padding  # type: ignore[union-attr]  # only a ConvTranspose's formula has an a
+                value = a[0] if a[0] == a[1] else f"({a[0]}, {a[1]})"
+                params = params[:-1] + [params[-1] + ","] if params else params
+                params.append(rf"$\mathrm{{output\_padding}} = a = {value}$")
             out.append([join_math(pieces[:k])] + ([join_math(params)] if params else []))
             continue
         if len(pieces) < 3 or not all(p.startswith("$") for p in pieces[1:]) or pieces[0].startswith("$"):
@@ -68,10 +79,6 @@ def caption_pieces(spec: Spec) -> Tuple[list, bool]:
                 continue
         else:
             lead, maths = [pieces[0]], pieces[1:]
-        if lead and " (" in lead[0]:
-            # "relationship 6 (zero padding, non-unit strides):" -> the number, then the case in words.
-            number, case = lead[0].split(" (", 1)
-            lead = [number, "(" + case]
         if len(maths) >= 3:
             maths = maths[:-2] + [join_math(maths[-2:])]  # the numbers and the result stay together
         out.append(lead + maths)

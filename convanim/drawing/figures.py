@@ -162,7 +162,7 @@ def subsampling_figure(i: int = 5, k: int = 3, s: int = 2, *, x: Any = None, ker
     kq = panel.grid(grid_quads((-(k + 1.5), -(i - k) / 2), (k, k)), th.over("padding"),
                     values=[format_value(v) for v in np.asarray(w).ravel()])
     panel.label(f"kernel {shape_label((k, k))}", [_above(kq)])
-    panel.label(r"$\star$", [(-0.75, -i / 2, 0, 0, "center", "center")], size=14.0, math=True)
+    panel.label(r"$\star$", [(-0.75, -i / 2, 0, 0, "center", "center")], size=20.0, math=True)
     q = panel.grid(grid_quads((0, 0), (i, i)), th.input, values=[format_value(v) for v in xs.ravel()])
     panel.label(f"input {shape_label((i, i))}", [_above(q)])
     left = i + 2.5

@@ -234,16 +234,26 @@ class GridPanel:
             if self.weight_strings:
                 widest = max(self.canvas_strings, key=lambda s: m(s, 1.0, False)[0])
                 nw, nh = m(widest, fn, False)
-                fw, wpos = cell_texts(self.weight_strings, cell, m, towards=(1.0, -1.0), avoid=(nw, nh), cap=0.3)
+                fw, wpos = cell_texts(self.weight_strings, cell, m, towards=self._corner(), avoid=(nw, nh), cap=0.3)
                 if fw < 0.7 * fn:
                     # Weights and values cannot both be legible: make the values smaller to give the weight room.
                     fn *= 0.8
                     nw, nh = m(widest, fn, False)
-                    fw, wpos = cell_texts(self.weight_strings, cell, m, towards=(1.0, -1.0), avoid=(nw, nh),
+                    fw, wpos = cell_texts(self.weight_strings, cell, m, towards=self._corner(), avoid=(nw, nh),
                                           cap=0.3)
             self._fractions = {"number": fn, "output": fo, "weight": fw, "weight_pos": wpos,
                                "cell": cell, "ocell": ocell}
         return self._fractions
+
+    def _corner(self) -> tuple[float, float]:
+        """Where in a cell a weight goes, as in the guide: its bottom-right corner; in the slanted view, the middle
+        of the cell's lower-right edge, so that the weight sits below the value, never beside it."""
+        if self.lay.style == "paper":
+            # Facing the cell's lower-right edge, in its middle: clear of the corners the projection lines
+            # leave from.
+            along = self.lay.project(1.0, 1.0) - self.lay.project(1.0, 0.0)
+            return (float(along[1]), -float(along[0]))
+        return (1.0, -1.0)
 
     def unit_for_numbers(self) -> float:
         f = self.fractions()
@@ -364,7 +374,7 @@ class GridPanel:
         if self.numbers:
             geo["cover"], colours["cover"] = text_patches(self._texts, covered[:-1], self._unit)
             if self.lay.style == "paper":
-                geo["xcover"], colours["xcover"] = text_patches(self._texts, crossed, self._unit, margin_pt=0.8)
+                geo["xcover"], colours["xcover"] = text_patches(self._texts, crossed, self._unit, margin_pt=2.0)
             geo["ocover"], _ = text_patches(self._texts, covered[-1:], self._unit)
         return FrameState(geo, colours, covered, crossed)
 

@@ -177,7 +177,7 @@ class MatrixPanel:
         if not hasattr(self, "_fo"):
             y = self.matrix @ self.x.ravel()
             cell = np.array([[0, 0], [1, 0], [1, -1], [0, -1]], dtype=float)
-            self._fo = cell_texts([format_value(v, 1) for v in y], cell, self.measure, cap=self.f)[0]
+            self._fo = cell_texts([format_value(v, 1) for v in y], cell, self.measure, cap=self.f)[0] * 0.92
         return float(self._fo)
 
     def drop_numbers(self, comp: Composer, note: str) -> None:

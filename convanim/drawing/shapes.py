@@ -100,7 +100,9 @@ def fit_box(poly: np.ndarray, w: float, h: float, towards: Optional[Sequence[flo
             return centroid
         return centre
     d = np.asarray(towards, dtype=float)
-    return pts[int(np.argmax(pts @ d))]
+    score = pts @ d
+    # Where an edge of the feasible region faces ``towards`` exactly, the middle of that edge.
+    return pts[score >= score.max() - 1e-9 * max(1.0, abs(score.max()))].mean(axis=0)
 
 
 def segment_hits_box(a: ArrayLike, b: ArrayLike, box: Box) -> bool:
