@@ -51,6 +51,9 @@ class ConvAnimation(FuncAnimation):
         self.display = display
         super().__init__(painter.figure, self._step, frames=painter.n_frames, interval=duration * 1000,
                          blit=False, repeat=True, cache_frame_data=False)
+        # matplotlib warns when an Animation is dropped unshown; convanim's are shown by its own writers (or
+        # not at all, which is no mistake): no warning.
+        self._draw_was_started = True
 
     def _step(self, t: int) -> list[Any]:
         self.painter.set_frame(t)
@@ -61,7 +64,6 @@ class ConvAnimation(FuncAnimation):
         buf = io.BytesIO()
         run_encoders(self.painter, range(self.painter.n_frames), [GifEncoder(buf, self.painter.theme, self.duration)])
         self.painter.vector_mode()
-        self._draw_was_started = True  # it has been shown: no "deleted without rendering" warning
         return buf.getvalue()
 
     def to_player_html(self) -> str:
