@@ -74,7 +74,6 @@ class ConvAnimation(FuncAnimation):
         html = stage_html(self.painter, caption=caption_lines(spec), title=repr(spec), duration=self.duration,
                           full_page=False)
         self.painter.vector_mode()
-        self._draw_was_started = True
         return html
 
     def _repr_html_(self) -> str:
