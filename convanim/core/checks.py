@@ -33,7 +33,7 @@ __all__ = [
     "MAX_LIMIT", "MAX_PATTERN_WIDTH",
     "check_int", "check_bool", "check_real", "check_choice", "check_spec", "check_array", "check_colour",
     "check_theme", "check_dpi", "check_figsize", "check_raster", "check_duration", "check_fontsize",
-    "check_frame", "check_axes", "check_draw_options",
+    "check_frame", "check_axes", "check_draw_options", "check_one_channel",
     "check_frame_pattern", "DRAW_OPTIONS",
 ]
 
@@ -299,6 +299,24 @@ def check_axes(ax: object) -> None:
         raise TypeError(f"ax must be a matplotlib Axes (e.g. fig.add_subplot()), got {_show(ax)}")
 
 
+def check_one_channel(spec: Any, what: str = "drawn") -> None:
+    """Refuse a multi-channel spec where only one channel is drawn, rather than draw it as if it had one.
+
+    Examples
+    --------
+    >>> from convanim import Conv
+    >>> check_one_channel(Conv(5, 3, c_in=2, c_out=4))
+    Traceback (most recent call last):
+    ...
+    ValueError: c_in, c_out: Conv(i=5, k=3, c_in=2, c_out=4) has 2 input and 4 output channels, which are not drawn yet (convanim draws one-channel layers); its values, matrix and frames work (apply, conv_matrix, scene), and convanim.channels_figure(c_in, c_out) draws the guide's Figure 1.3
+    """
+    if spec.channels:
+        raise ValueError(f"c_in, c_out: {spec!r} has {spec.c_in} input and {spec.c_out} output channels, which are "
+                         f"not {what} yet (convanim draws one-channel layers); its values, matrix and frames work "
+                         f"(apply, conv_matrix, scene), and convanim.channels_figure(c_in, c_out) draws the guide's "
+                         f"Figure 1.3")
+
+
 _NO_AX = object()
 
 
@@ -315,6 +333,7 @@ def check_draw_options(spec: Any = None, *, frame: Any = None, ax: Any = _NO_AX,
     if ax is not _NO_AX:
         check_axes(ax)
     check_spec(spec)
+    check_one_channel(spec)
     from .geometry import MAX_FRAMES
     from .matrix import MAX_MATRIX
     from .spec import Pool

@@ -29,20 +29,29 @@ Cell = Tuple[int, int]
 
 
 class Frame(NamedTuple):
-    """One step of the animation: the output cell written and the canvas cells under the kernel's taps (row-major)."""
+    """One step of the animation: the output cell written and the canvas cells under the kernel's taps (row-major).
+
+    ``out_channel`` is the output channel written and ``in_channels`` the
+    input channels read (those of its group; a pooling reads its own), each
+    under the same taps.  Both default to channel 0, so that a one-channel
+    frame built from its first two fields is what it always was.
+    """
 
     output_cell: Cell
     taps: Tuple[Cell, ...]
+    out_channel: int = 0
+    in_channels: Tuple[int, ...] = (0,)
 
 
 class _Frames(Sequence[Frame]):
-    """The frames of a scene, computed on demand (a 64x64 output has 4096)."""
+    """The frames of a scene, computed on demand (a 64x64 output has 4096): ``c_out * prod(output_shape)``, the
+    output channel outermost, then the output cells row-major."""
 
     def __init__(self, sc: Scene) -> None:
         self._scene = sc
 
     def __len__(self) -> int:
-        return self._scene.output_shape[0] * self._scene.output_shape[1]
+        return self._scene.spec.c_out * self._scene.output_shape[0] * self._scene.output_shape[1]
 
     @overload
     def __getitem__(self, t: int) -> Frame: ...
@@ -58,9 +67,10 @@ class _Frames(Sequence[Frame]):
             raise IndexError(f"frame {t} is out of range: this scene has {n} frames (0 to {n - 1})")
         t = int(t) % n
         sc = self._scene
-        cell = divmod(t, sc.output_shape[1])
+        j, rest = divmod(t, sc.output_shape[0] * sc.output_shape[1])
+        cell = divmod(rest, sc.output_shape[1])
         taps = sc.taps_of(cell)
-        return Frame(cell, tuple((int(r), int(c)) for r, c in taps))
+        return Frame(cell, tuple((int(r), int(c)) for r, c in taps), j, sc.spec.group_of(j))
 
     def __iter__(self) -> Iterator[Frame]:
         for t in range(len(self)):
@@ -152,7 +162,8 @@ class Scene:
         return self.tap_offsets() + np.array(self.window_origin(cell))
 
     def taps_array(self) -> np.ndarray:
-        """``(frames, kh*kw, 2)``: every frame's taps at once."""
+        """``(oh*ow, kh*kw, 2)``: the taps of every output cell at once (those of one channel's frames; every
+        output channel repeats them)."""
         oh, ow = self.output_shape
         r, c = np.meshgrid(np.arange(oh) * self.step[0], np.arange(ow) * self.step[1], indexing="ij")
         origins = np.stack([r.ravel(), c.ravel()], axis=1)
@@ -177,7 +188,7 @@ class Scene:
 
 
 def scene(spec: Spec, *, max_frames: int = MAX_FRAMES) -> Scene:
-    """The geometry of ``spec``: canvas, real input cells and one frame per output cell.
+    """The geometry of ``spec``: canvas, real input cells and one frame per output cell (of every output channel).
 
     Parameters
     ----------
@@ -194,6 +205,9 @@ def scene(spec: Spec, *, max_frames: int = MAX_FRAMES) -> Scene:
     >>> t = scene(Conv(5, 3, s=2, p=1).transpose())
     >>> t.canvas_shape, sorted(t.input_cells)[:2]
     ((7, 7), [(1, 1), (1, 3)])
+    >>> f = scene(Conv(4, 3, c_in=4, c_out=6, groups=2)).frames
+    >>> len(f), f[13].out_channel, f[13].in_channels, f[13].output_cell
+    (24, 3, (2, 3), (0, 1))
     """
     if isinstance(spec, ConvTranspose):
         pad = spec.view_padding
@@ -218,7 +232,7 @@ def check_limits(sc: Scene, max_frames: int = MAX_FRAMES) -> None:
     """
     max_frames = check_int("max_frames", max_frames, 1, MAX_LIMIT)
     # Not len(sc.frames): past 2**63 frames len() itself overflows.
-    n = sc.output_shape[0] * sc.output_shape[1]
+    n = sc.spec.c_out * sc.output_shape[0] * sc.output_shape[1]
     if n > max_frames:
         raise ValueError(f"spec has {n} frames, more than max_frames={max_frames}; "
                          f"pass max_frames={n} (--max-frames {n}) to draw it anyway")

@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from .checks import check_array, check_dpi, check_figsize, check_int, check_spec, check_theme
+from .checks import check_array, check_dpi, check_figsize, check_int, check_one_channel, check_spec, check_theme
 
 __all__ = ["MAX_CELLS", "MAX_TEXTS", "MAX_MATRIX_ENTRIES", "check_cost", "check_still_options"]
 
@@ -100,6 +100,7 @@ def check_still_options(*, theme: Any = None, figsize: Any = None, dpi: Any = No
         from .geometry import scene
 
         check_spec(spec)
+        check_one_channel(spec)
         rows, cols = scene(spec).canvas_shape
         oh, ow = spec.output_shape
         if rows * cols > MAX_CELLS // 4 or max(oh, ow) > 128:

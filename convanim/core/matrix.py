@@ -11,6 +11,7 @@ from typing import Tuple
 
 import numpy as np
 
+from .checks import check_one_channel
 from .numerics import conv_matrix
 from .spec import Pool, Spec
 
@@ -21,7 +22,9 @@ MAX_MATRIX = 256
 
 
 def check_matrix_size(spec: Spec, max_matrix: int = MAX_MATRIX) -> Tuple[int, int]:
-    """``(rows, cols)`` of the matrix of ``spec``; refuse it past ``max_matrix`` or for a max pooling."""
+    """``(rows, cols)`` of the matrix of ``spec``; refuse it past ``max_matrix``, for a max pooling, or with channels
+    (not drawn yet)."""
+    check_one_channel(spec)
     if isinstance(spec, Pool) and spec.mode == "max":
         raise ValueError("view='matrix': a max pooling is not linear and has no matrix; use mode='avg'")
     rows = spec.output_shape[0] * spec.output_shape[1]
@@ -45,6 +48,7 @@ def tap_matrix(spec: Spec) -> np.ndarray:
     >>> tap_matrix(Conv(4, 3))[0, :6]
     array([1, 2, 3, 0, 4, 5])
     """
+    check_one_channel(spec, "drawn as a matrix")
     if isinstance(spec, Pool):
         return (conv_matrix(spec) != 0).astype(np.int64)
     ids = np.arange(1, spec.k[0] * spec.k[1] + 1, dtype=float).reshape(spec.k)

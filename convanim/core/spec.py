@@ -11,7 +11,7 @@ from typing import Any, Callable, ClassVar, Optional, Tuple, Union
 
 from . import arithmetic as ar
 from .caption import direct_view, notes
-from .checks import check_bool, check_choice
+from .checks import check_bool, check_choice, check_int
 from .formula import formulas
 
 __all__ = ["Conv", "ConvTranspose", "Pool", "Spec", "Size", "Pair"]
@@ -67,8 +67,58 @@ class _Spec:
     s: Pair
     p: Pair
     d: Pair
+    c_in: int
+    c_out: int
+    groups: int
 
     kind: ClassVar[str] = "spec"  # what the catalogue calls it; not a field
+
+    @property
+    def channels(self) -> bool:
+        """True when the layer has more than one input or output channel (``c_in`` or ``c_out`` not 1)."""
+        return self.c_in != 1 or self.c_out != 1
+
+    @property
+    def weight_shape(self) -> Optional[Tuple[int, int, int, int]]:
+        """PyTorch's weight shape: ``(c_out, c_in // groups, kh, kw)`` (Conv), ``(c_in, c_out // groups, kh, kw)``
+        (ConvTranspose); ``None`` for a pooling, which has no weights."""
+        return None
+
+    @property
+    def n_weights(self) -> int:
+        """How many weights (bias apart): the product of :attr:`weight_shape`, 0 for a pooling."""
+        shape = self.weight_shape
+        return 0 if shape is None else shape[0] * shape[1] * shape[2] * shape[3]
+
+    @property
+    def macs(self) -> int:
+        """Multiply-adds, dense (taps on padding counted, as PyTorch computes them; bias apart).
+
+        Conv: ``c_out * prod(output_shape) * (c_in / groups) * kh * kw``.  ConvTranspose (it scatters every input
+        unit through the weights of its group): ``c_in * prod(input_shape) * (c_out / groups) * kh * kw``.  A
+        pooling: 0 (it multiplies nothing; see :attr:`reads`).
+        """
+        return 0
+
+    @property
+    def reads(self) -> int:
+        """Input values read, one per tap per output value: ``c_out * prod(output_shape) * (c_in / groups) * kh * kw``
+        (a pooling reads only its own channel: ``c_in * prod(output_shape) * kh * kw``)."""
+        (oh, ow), (kh, kw) = self.output_shape, self.k
+        return self.c_out * oh * ow * (self.c_in // self.groups) * kh * kw
+
+    def group_of(self, out_channel: int) -> Tuple[int, ...]:
+        """The input channels output channel ``out_channel`` reads: those of its group (a pooling: its own).
+
+        Examples
+        --------
+        >>> Conv(5, 3, c_in=4, c_out=6, groups=2).group_of(4)
+        (2, 3)
+        """
+        j = check_int("out_channel", out_channel, 0, self.c_out - 1)
+        per_in, per_out = self.c_in // self.groups, self.c_out // self.groups
+        g = j // per_out
+        return tuple(range(g * per_in, (g + 1) * per_in))
 
     @property
     def input_shape(self) -> Pair:
@@ -97,8 +147,12 @@ class _Spec:
                 parts.append(f"{name}={_fmt(getattr(self, name))}")
         return ", ".join(parts)
 
+    def _channel_params(self) -> list[str]:
+        # Shown only when not 1, so that every one-channel repr (and the README's outputs) stays as it was.
+        return [f"{n}={getattr(self, n)}" for n in ("c_in", "c_out", "groups") if getattr(self, n) != 1]
+
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._params()})"
+        return f"{type(self).__name__}({', '.join([self._params()] + self._channel_params())})"
 
     def describe(self) -> str:
         """The case in words and its output-size formula with this layer's numbers.
@@ -128,12 +182,18 @@ class Conv(_Spec):
         Input size and kernel size.
     s, p, d : int or (int, int)
         Stride (>= 1), zero padding on each side (>= 0), dilation (>= 1).
+    c_in, c_out, groups : int
+        Input and output channels and groups, as PyTorch's ``Conv2d``: both
+        channel counts divisible by ``groups``; output channel ``j`` reads the
+        ``c_in // groups`` input channels of its group.  ``groups = c_in``
+        is a depthwise convolution, ``k = 1`` a pointwise one.
 
     Raises
     ------
     ValueError
-        Naming the parameter, when a value is out of range or the dilated
-        kernel ``d(k - 1) + 1`` does not fit the padded input ``i + 2p``.
+        Naming the parameter, when a value is out of range, a channel count is
+        not divisible by ``groups``, or the dilated kernel ``d(k - 1) + 1``
+        does not fit the padded input ``i + 2p``.
     TypeError
         When a value is not an int (``bool`` included) or a pair of ints.
 
@@ -144,12 +204,17 @@ class Conv(_Spec):
     ((3, 3), 6)
     >>> c.transpose().output_shape
     (5, 5)
+    >>> g = Conv(5, 3, c_in=4, c_out=8, groups=2)
+    >>> g.weight_shape, g.n_weights
+    ((8, 2, 3, 3), 144)
     """
 
     kind = "conv"
 
-    def __init__(self, i: Size, k: Size, s: Size = 1, p: Size = 0, d: Size = 1) -> None:
+    def __init__(self, i: Size, k: Size, s: Size = 1, p: Size = 0, d: Size = 1, *, c_in: int = 1,
+                 c_out: int = 1, groups: int = 1) -> None:
         _set_common(self, i, k, s, p, d)
+        _set_channels(self, c_in, c_out, groups)
         _axes(ar.conv_output_size, self.i, self.k, self.s, self.p, self.d)
 
     @property
@@ -169,7 +234,17 @@ class Conv(_Spec):
         ConvTranspose(i=3, k=3, s=2, p=1, output_padding=1)
         """
         a = tuple((i + 2 * p - d * (k - 1) - 1) % s for i, k, s, p, d in zip(self.i, self.k, self.s, self.p, self.d))
-        return ConvTranspose(self.output_shape, self.k, self.s, self.p, self.d, output_padding=(a[0], a[1]))
+        # Its channels run the other way: it takes this one's c_out and gives back c_in, with the same weights.
+        return ConvTranspose(self.output_shape, self.k, self.s, self.p, self.d, output_padding=(a[0], a[1]),
+                             c_in=self.c_out, c_out=self.c_in, groups=self.groups)
+
+    @property
+    def weight_shape(self) -> Optional[Tuple[int, int, int, int]]:
+        return (self.c_out, self.c_in // self.groups, self.k[0], self.k[1])
+
+    @property
+    def macs(self) -> int:
+        return self.reads
 
     def _axis_relationship(self, a: int) -> Optional[int]:
         return ar.conv_relationship(**self._axis(a))
@@ -181,13 +256,17 @@ class ConvTranspose(_Spec):
 
     ``i`` is the transposed convolution's own input size (the guide's ``i'``).
     ``output_padding`` (< ``max(s, d)``) adds rows and columns at the bottom and
-    right of the output.
+    right of the output.  ``c_in``, ``c_out`` and ``groups`` are as for
+    :class:`Conv`, with PyTorch's ``ConvTranspose2d`` weight layout
+    ``(c_in, c_out // groups, kh, kw)``.
 
     Examples
     --------
     >>> t = ConvTranspose(3, 3, s=2, p=1, output_padding=1)
     >>> t.output_shape, t.relationship
     ((6, 6), 14)
+    >>> ConvTranspose(3, 3, c_in=4, c_out=6, groups=2).weight_shape
+    (4, 3, 3, 3)
     """
 
     output_padding: Pair
@@ -195,9 +274,11 @@ class ConvTranspose(_Spec):
     kind = "conv_transpose"
 
     def __init__(
-        self, i: Size, k: Size, s: Size = 1, p: Size = 0, d: Size = 1, output_padding: Size = 0
+        self, i: Size, k: Size, s: Size = 1, p: Size = 0, d: Size = 1, output_padding: Size = 0, *,
+        c_in: int = 1, c_out: int = 1, groups: int = 1,
     ) -> None:
         _set_common(self, i, k, s, p, d)
+        _set_channels(self, c_in, c_out, groups)
         object.__setattr__(self, "output_padding", _pair("output_padding", output_padding, 0))
         _ = self.output_shape  # computing it validates the combination
 
@@ -214,7 +295,17 @@ class ConvTranspose(_Spec):
         >>> ConvTranspose(3, 3, s=2, p=1, output_padding=1).transpose()
         Conv(i=6, k=3, s=2, p=1)
         """
-        return Conv(self.output_shape, self.k, self.s, self.p, self.d)
+        return Conv(self.output_shape, self.k, self.s, self.p, self.d, c_in=self.c_out, c_out=self.c_in,
+                    groups=self.groups)
+
+    @property
+    def weight_shape(self) -> Optional[Tuple[int, int, int, int]]:
+        return (self.c_in, self.c_out // self.groups, self.k[0], self.k[1])
+
+    @property
+    def macs(self) -> int:
+        (ih, iw), (kh, kw) = self.i, self.k
+        return self.c_in * ih * iw * (self.c_out // self.groups) * kh * kw
 
     @property
     def view_padding(self) -> Pair:
@@ -242,11 +333,16 @@ class Pool(_Spec):
 
     ``s`` defaults to ``k``.  Max pooling pads with -inf; average pooling
     counts the padding (``count_include_pad=True``) and has no dilation.
+    A pooling works on each of its ``c_in`` channels alone: ``c_out`` and
+    ``groups`` are ``c_in`` (as a depthwise layer), and it has no weights.
 
     Examples
     --------
     >>> Pool(5, 3, s=1, mode="avg").output_shape
     (3, 3)
+    >>> p = Pool(4, 2, c_in=3)
+    >>> p, p.c_out, p.group_of(2)
+    (Pool(i=4, k=2, mode='max', c_in=3), 3, (2,))
     """
 
     mode: str
@@ -256,12 +352,14 @@ class Pool(_Spec):
 
     def __init__(
         self, i: Size, k: Size, s: Optional[Size] = None, p: Size = 0, d: Size = 1,
-        mode: str = "max", ceil_mode: bool = False,
+        mode: str = "max", ceil_mode: bool = False, *, c_in: int = 1,
     ) -> None:
         check_choice("mode", mode, ("max", "avg"))
         check_bool("ceil_mode", ceil_mode)
         ceil_mode = bool(ceil_mode)
         _set_common(self, i, k, k if s is None else s, p, d)
+        c = check_int("c_in", c_in, 1)
+        _set_channels(self, c, c, c)
         object.__setattr__(self, "mode", mode)
         object.__setattr__(self, "ceil_mode", ceil_mode)
         if mode == "avg" and self.d != (1, 1):
@@ -287,6 +385,9 @@ class Pool(_Spec):
             parts.append("ceil_mode=True")
         return ", ".join(parts)
 
+    def _channel_params(self) -> list[str]:
+        return [f"c_in={self.c_in}"] if self.c_in != 1 else []  # c_out and groups follow from it
+
     def _axis_relationship(self, a: int) -> Optional[int]:
         return ar.pool_relationship(ceil_mode=self.ceil_mode, **self._axis(a))
 
@@ -301,6 +402,18 @@ def _set_common(obj: _Spec, i: Size, k: Size, s: Size, p: Size, d: Size) -> None
     object.__setattr__(obj, "s", _pair("s", s, 1))
     object.__setattr__(obj, "p", _pair("p", p, 0))
     object.__setattr__(obj, "d", _pair("d", d, 1))
+
+
+def _set_channels(obj: _Spec, c_in: object, c_out: object, groups: object) -> None:
+    """PyTorch's rules: positive counts, both divisible by ``groups``."""
+    ci, co, g = check_int("c_in", c_in, 1), check_int("c_out", c_out, 1), check_int("groups", groups, 1)
+    for name, value in (("c_in", ci), ("c_out", co)):
+        if value % g:
+            raise ValueError(f"{name} must be divisible by groups, as in PyTorch: {name}={value} is not a multiple "
+                             f"of groups={g}")
+    object.__setattr__(obj, "c_in", ci)
+    object.__setattr__(obj, "c_out", co)
+    object.__setattr__(obj, "groups", g)
 
 
 Spec = Union[Conv, ConvTranspose, Pool]
