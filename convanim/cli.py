@@ -23,7 +23,8 @@ _EPILOG_SHAPE = """examples:
   python -m convanim shape -i 5 -k 3 -s 2 -p 1
   python -m convanim shape -i 6 -k 3 -s 2 -p 1 --transposed
   python -m convanim shape -i 5x7 -k 3 -d 2
-  python -m convanim shape -i 5 -k 3 -s 1 --pool max"""
+  python -m convanim shape -i 5 -k 3 -s 1 --pool max
+  python -m convanim shape -i 5 -k 3 --c-in 4 --c-out 8 --groups 2"""
 
 _EPILOG_RENDER = """examples:
   python -m convanim render -i 5 -k 3 -s 2 -p 1 -o padding_strides.gif
@@ -112,18 +113,31 @@ def _add_spec_options(p: argparse.ArgumentParser) -> None:
                       help="a transposed convolution whose own input is -i, with this output_padding")
     kind.add_argument("--pool", choices=("max", "avg"), default=None, help="a max or average pooling")
     g.add_argument("--ceil-mode", action="store_true", help="with --pool: round the output size up, as PyTorch")
+    ch = p.add_argument_group("channels (as PyTorch: both counts divisible by --groups)")
+    ch.add_argument("--c-in", dest="c_in", type=_number(int, 1, MAX_INT), default=None, metavar="C",
+                    help="input channels (default 1; with --transposed, those of the convolution described)")
+    ch.add_argument("--c-out", dest="c_out", type=_number(int, 1, MAX_INT), default=None, metavar="C",
+                    help="output channels (default 1; not with --pool, which keeps its channels)")
+    ch.add_argument("--groups", type=_number(int, 1, MAX_INT), default=None, metavar="G",
+                    help="groups (default 1; --groups equal to --c-in is a depthwise convolution; not with --pool)")
 
 
 def spec_from_args(args: argparse.Namespace) -> Spec:
     """The spec that parsed CLI options describe."""
     if args.ceil_mode and not args.pool:
         raise ValueError("--ceil-mode goes with --pool")
+    c_in = getattr(args, "c_in", None) or 1
     if args.pool:
-        return Pool(args.i, args.k, args.s, args.p, args.d, mode=args.pool, ceil_mode=args.ceil_mode)
+        for option, name in (("--c-out", "c_out"), ("--groups", "groups")):
+            if getattr(args, name, None) is not None:
+                raise ValueError(f"{option} does not go with --pool: a pooling keeps its --c-in channels, each "
+                                 f"pooled alone")
+        return Pool(args.i, args.k, args.s, args.p, args.d, mode=args.pool, ceil_mode=args.ceil_mode, c_in=c_in)
+    ch = dict(c_in=c_in, c_out=getattr(args, "c_out", None) or 1, groups=getattr(args, "groups", None) or 1)
     s = 1 if args.s is None else args.s
     if args.output_padding is not None:
-        return ConvTranspose(args.i, args.k, s, args.p, args.d, output_padding=args.output_padding)
-    conv = Conv(args.i, args.k, s, args.p, args.d)
+        return ConvTranspose(args.i, args.k, s, args.p, args.d, output_padding=args.output_padding, **ch)
+    conv = Conv(args.i, args.k, s, args.p, args.d, **ch)
     return conv.transpose() if args.transposed else conv
 
 
@@ -232,7 +246,12 @@ def gallery_main(argv: Optional[Sequence[str]] = None, *, prog: str = "build_gal
 
 def _run(args: argparse.Namespace) -> int:
     if args.command == "shape":
-        print(spec_from_args(args).describe())
+        spec = spec_from_args(args)
+        print(spec.describe())
+        if spec.channels:  # one more line, only then: every one-channel output stays as it was
+            from .core.channels import channels_text
+
+            print(channels_text(spec))
         return 0
     if args.command == "render":
         from .io.render import render_cli

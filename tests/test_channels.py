@@ -271,3 +271,63 @@ def test_multi_channel_specs_are_refused_by_the_drawing_naming_c_in_c_out(spec, 
     finally:
         plt.close(fig)
     assert not list(tmp_path.iterdir())
+
+
+# ---- the command line ---------------------------------------------------------------------------------------
+
+def _cli(capsys, *argv):
+    from convanim.cli import main
+
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_cli_shape_prints_weights_and_multiply_adds_only_with_channels(capsys):
+    status, out, err = _cli(capsys, "shape", "-i", "5", "-k", "3", "--c-in", "4", "--c-out", "8", "--groups", "2")
+    lines = out.splitlines()
+    assert status == 0 and not err
+    assert lines[0] == "Conv(i=5, k=3, c_in=4, c_out=8, groups=2): input 5x5 -> output 3x3"
+    # c_out * oh*ow * (c_in/groups) * kh*kw = 8 * 9 * 2 * 9
+    assert lines[-1] == ("channels: c_in=4 -> c_out=8, groups=2; weights 8x2x3x3 = 144 (bias apart); multiply-adds "
+                         "c_out * oh*ow * (c_in/groups) * kh*kw = 8 * 3*3 * 2 * 3*3 = 1296")
+    _, plain, _ = _cli(capsys, "shape", "-i", "5", "-k", "3")
+    assert len(lines) == len(plain.splitlines()) + 1 and "channels" not in plain
+    _, ones, _ = _cli(capsys, "shape", "-i", "5", "-k", "3", "--c-in", "1", "--c-out", "1", "--groups", "1")
+    assert ones == plain
+
+
+def test_cli_channels_for_transposed_and_pooling(capsys):
+    # --transposed: the transpose of the convolution described, its channels the other way round.
+    status, out, _ = _cli(capsys, "shape", "-i", "6", "-k", "3", "-s", "2", "-p", "1", "--transposed",
+                          "--c-in", "4", "--c-out", "2", "--groups", "2")
+    assert status == 0 and out.startswith("ConvTranspose(i=3, k=3, s=2, p=1, output_padding=1, c_in=2, c_out=4, "
+                                          "groups=2)")
+    assert out.splitlines()[-1].endswith("weights 2x2x3x3 = 36 (bias apart); multiply-adds c_in * ih*iw * "
+                                         "(c_out/groups) * kh*kw = 2 * 3*3 * 2 * 3*3 = 324")
+    t = ca.ConvTranspose(3, 3, s=2, p=1, output_padding=1, c_in=2, c_out=4, groups=2)
+    assert t.macs == 324 and t.n_weights == 36
+    status, out, _ = _cli(capsys, "shape", "-i", "4", "-k", "2", "--pool", "avg", "--c-in", "3")
+    assert status == 0 and "Pool(i=4, k=2, mode='avg', c_in=3)" in out and "no multiply-adds" in out
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--pool", "max", "--c-out", "3"], "--c-out does not go with --pool"),
+    (["--pool", "max", "--groups", "1"], "--groups does not go with --pool"),
+    (["--c-in", "3", "--groups", "2"], "c_in must be divisible by groups"),
+    (["--c-in", "2", "--c-out", "3", "--groups", "2"], "c_out must be divisible by groups"),
+    (["--c-in", "0"], "argument --c-in"),
+    (["--groups", "two"], "argument --groups"),
+])
+def test_cli_refuses_bad_channels_in_one_line(capsys, argv, words):
+    for command in (["shape"], ["render", "-o", "never.gif"]):
+        status, out, err = _cli(capsys, *command, "-i", "5", "-k", "3", *argv)
+        assert status == 2 and not out
+        assert err.startswith("convanim: error: ") and words in err and err.count("\n") == 1
+
+
+def test_cli_render_refuses_channels_and_writes_nothing(capsys, tmp_path):
+    target = tmp_path / "x.gif"
+    status, _, err = _cli(capsys, "render", "-i", "5", "-k", "3", "--c-in", "2", "--c-out", "4", "-o", str(target))
+    assert status == 2 and err.startswith("convanim: error: c_in, c_out: ") and "not drawn yet" in err
+    assert not target.exists() and not list(tmp_path.iterdir())
