@@ -113,7 +113,7 @@ def test_bad_channels_are_refused_naming_the_parameter(kw, name, exc):
 
 
 def test_pooling_takes_only_c_in():
-    with pytest.raises(ValueError, match="^c_in"):
+    with pytest.raises(ValueError, match=r"^c_in"):
         ca.Pool(4, 2, c_in=0)
     with pytest.raises(TypeError, match="c_out"):
         ca.Pool(4, 2, c_out=2)  # type: ignore[call-arg]
@@ -164,7 +164,7 @@ def test_multi_channel_shapes_are_pytorch_s_and_refused_otherwise():
     t = ca.ConvTranspose(3, 3, c_in=4, c_out=6, groups=2)
     with pytest.raises(ValueError, match=r"^kernel must have shape \(4, 3, 3, 3\)"):
         ca.apply(t, np.zeros((4, 3, 3)), np.zeros((6, 2, 3, 3)))
-    with pytest.raises(ValueError, match="^kernel must be None"):
+    with pytest.raises(ValueError, match=r"^kernel must be None"):
         ca.apply(ca.Pool(4, 2, c_in=2), np.zeros((2, 4, 4)), np.zeros((2, 2)))
 
 
@@ -256,8 +256,9 @@ def test_frame_count_with_channels_is_limited():
 @pytest.mark.parametrize("spec", [ca.Conv(5, 3, c_in=2, c_out=4), ca.Conv(5, 3, c_out=3),
                                   ca.ConvTranspose(3, 3, c_in=2), ca.Pool(4, 2, c_in=2)])
 def test_multi_channel_specs_are_refused_by_the_drawing_naming_c_in_c_out(spec, tmp_path):
-    from convanim.drawing.api import make_plan, new_stage
     import matplotlib.pyplot as plt
+
+    from convanim.drawing.api import make_plan, new_stage
 
     message = r"^c_in, c_out: .* not drawn yet"
     fig, ax = plt.subplots()

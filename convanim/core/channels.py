@@ -22,10 +22,13 @@ def channels_text(spec: Spec) -> str:
     Examples
     --------
     >>> from convanim import Conv, Pool
-    >>> print(channels_text(Conv(5, 3, c_in=4, c_out=8, groups=2)))
-    channels: c_in=4 -> c_out=8, groups=2; weights 8x2x3x3 = 144 (bias apart); multiply-adds c_out * oh*ow * (c_in/groups) * kh*kw = 8 * 3*3 * 2 * 3*3 = 1296
-    >>> print(channels_text(Pool(4, 2, c_in=3)))
-    channels: c_in=3 -> c_out=3, each pooled alone; no weights, no multiply-adds; reads c * oh*ow * kh*kw = 3 * 2*2 * 2*2 = 48
+    >>> for part in channels_text(Conv(5, 3, c_in=4, c_out=8, groups=2)).split("; "):
+    ...     print(part)
+    channels: c_in=4 -> c_out=8, groups=2
+    weights 8x2x3x3 = 144 (bias apart)
+    multiply-adds c_out * oh*ow * (c_in/groups) * kh*kw = 8 * 3*3 * 2 * 3*3 = 1296
+    >>> channels_text(Pool(4, 2, c_in=3)).split("; ")[-1]
+    'reads c * oh*ow * kh*kw = 3 * 2*2 * 2*2 = 48'
     """
     check_spec(spec)
     if isinstance(spec, Pool):

@@ -305,10 +305,10 @@ def check_one_channel(spec: Any, what: str = "drawn") -> None:
     Examples
     --------
     >>> from convanim import Conv
-    >>> check_one_channel(Conv(5, 3, c_in=2, c_out=4))
+    >>> check_one_channel(Conv(5, 3, c_in=2, c_out=4))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: c_in, c_out: Conv(i=5, k=3, c_in=2, c_out=4) has 2 input and 4 output channels, which are not drawn yet (convanim draws one-channel layers); its values, matrix and frames work (apply, conv_matrix, scene), and convanim.channels_figure(c_in, c_out) draws the guide's Figure 1.3
+    ValueError: c_in, c_out: Conv(i=5, k=3, c_in=2, c_out=4) has 2 input and 4 output channels, which are not drawn...
     """
     if spec.channels:
         raise ValueError(f"c_in, c_out: {spec!r} has {spec.c_in} input and {spec.c_out} output channels, which are "

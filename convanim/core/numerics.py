@@ -15,7 +15,8 @@ import numpy as np
 from .checks import MAX_LIMIT, check_array, check_int, check_spec
 from .spec import Conv, ConvTranspose, Pool, Spec
 
-__all__ = ["apply", "conv_matrix", "default_input", "default_kernel", "input_shape", "output_shape", "kernel_shape", "GUIDE_INPUT", "GUIDE_KERNEL", "MAX_ENTRIES"]
+__all__ = ["apply", "conv_matrix", "default_input", "default_kernel", "input_shape", "output_shape", "kernel_shape",
+           "GUIDE_INPUT", "GUIDE_KERNEL", "MAX_ENTRIES"]
 
 #: The largest dense matrix :func:`conv_matrix` builds unless the caller raises ``max_entries``
 #: (2**24 float64 entries: 128 MiB).
