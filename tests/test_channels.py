@@ -265,7 +265,8 @@ def test_multi_channel_specs_are_refused_by_the_drawing_naming_c_in_c_out(spec, 
     try:
         calls = [lambda: ca.draw(ax, spec), lambda: ca.figure(spec), lambda: ca.figure(spec, view="matrix"),
                  lambda: make_plan(spec), lambda: make_plan(spec, view="matrix"), lambda: new_stage(spec),
-                 lambda: ca.render(spec, tmp_path / "x.png"), lambda: ca.positions_figure(spec)]
+                 lambda: ca.render(spec, tmp_path / "x.png"), lambda: ca.positions_figure(spec),
+                 lambda: ca.animation(spec), lambda: ca.to_html(spec)]
         for call in calls:
             with pytest.raises(ValueError, match=message):
                 call()
