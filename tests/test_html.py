@@ -313,3 +313,10 @@ def test_notebook_and_docs_can_show_the_player():
                                                            "image_path_iterator": paths}, {"src_dir": str(folder)})
     assert ".. raw:: html" in rst and 'data-frames="4"' in rst
     assert (folder / "sphx_glr_x_001.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_player_refuses_bad_options_when_made():
+    with pytest.raises(TypeError, match="numbers"):
+        ca.Player(ca.Conv(4, 3), numbers="yes")
+    with pytest.raises(ValueError, match="c_in"):
+        ca.Player(ca.Conv(4, 3, c_in=2))

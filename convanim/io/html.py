@@ -190,7 +190,11 @@ class Player:
     """
 
     def __init__(self, spec: Spec, **kw: Any) -> None:
+        from ..core.checks import check_draw_options
+
         kw.pop("full_page", None)
+        options = dict(kw)
+        check_draw_options(spec, frame=options.pop("frame", None), **options)  # refused now, not when shown
         self.spec, self.kw = spec, kw
 
     def _repr_html_(self) -> str:
