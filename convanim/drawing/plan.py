@@ -160,14 +160,6 @@ class Plan:
         dh = height_pt / self.unit - (y1 - y0)
         self.bounds = (x0 - dw / 2, x1 + dw / 2, y0 - dh / 2, y1 + dh / 2)
 
-    def text_boxes(self) -> list:
-        """Every still text's box in plan units."""
-        return [text_box(t, self.unit) for t in self.texts]
-
-    def grid_outlines(self) -> list:
-        """The outline of every grid (panels' convex outlines) that labels must stay clear of."""
-        return [s.verts.reshape(-1, 2) for s in self.shapes if s.verts.size]
-
 
 def text_box(t: Text, unit: float) -> Box:
     """The box ``t`` covers, in plan units, at ``unit`` points per unit."""

@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 __all__ = ["Box", "box_of", "boxes_overlap", "box_in_polygon", "box_hits_polygon", "fit_box",
-           "segment_hits_box", "grid_runs", "arrow_head"]
+           "grid_runs", "arrow_head"]
 
 Box = Tuple[float, float, float, float]
 
@@ -103,26 +103,6 @@ def fit_box(poly: np.ndarray, w: float, h: float, towards: Optional[Sequence[flo
     score = pts @ d
     # Where an edge of the feasible region faces ``towards`` exactly, the middle of that edge.
     return pts[score >= score.max() - 1e-9 * max(1.0, abs(score.max()))].mean(axis=0)
-
-
-def segment_hits_box(a: ArrayLike, b: ArrayLike, box: Box) -> bool:
-    """Whether the segment from ``a`` to ``b`` passes through ``box`` (Liang-Barsky clipping)."""
-    t0, t1 = 0.0, 1.0
-    a_ = np.asarray(a, dtype=float)
-    d = np.asarray(b, dtype=float) - a_
-    for p, q in ((-d[0], a_[0] - box[0]), (d[0], box[2] - a_[0]), (-d[1], a_[1] - box[1]), (d[1], box[3] - a_[1])):
-        if abs(p) < 1e-15:
-            if q < 0:
-                return False
-            continue
-        r = q / p
-        if p < 0:
-            t0 = max(t0, r)
-        else:
-            t1 = min(t1, r)
-        if t0 > t1:
-            return False
-    return True
 
 
 def grid_runs(mask: np.ndarray) -> list[Tuple[int, int]]:
