@@ -66,7 +66,7 @@ def pillow_png_seconds(frames) -> float:
 
 
 def _frames(spec, **kw):
-    from convanim.api import new_stage
+    from convanim.drawing.api import new_stage
 
     painter = new_stage(spec, **kw)
     for t in range(painter.n_frames):
