@@ -118,3 +118,25 @@ def test_matrix_view_still_refuses_channels_and_grid_draws_them():
     fig = ca.figure(GROUPED, frame=-1, labels=True)
     texts = {t.get_text() for t in fig.axes[0].texts}
     assert {"input channel 3\ngroup 1", "output channel 3\ngroup 1"} <= texts
+
+
+def test_gallery_cases_take_channels_for_kind_conv_only():
+    from convanim.gallery.catalogue import Case
+
+    case = Case("g", {"kind": "conv", "i": 4, "k": 3, "c_in": 4, "c_out": 4, "groups": 2})
+    assert case.spec() == ca.Conv(4, 3, c_in=4, c_out=4, groups=2) and case.section == "Channels"
+    with pytest.raises(ValueError, match="groups goes with kind = 'conv'"):
+        Case("p", {"kind": "pool", "i": 4, "k": 2, "groups": 2}).spec()
+    with pytest.raises(ValueError, match="c_in goes with kind"):
+        Case("t", {"kind": "conv_transpose", "i": 4, "k": 2, "c_in": 2}).spec()
+    with pytest.raises(ValueError, match="c_in must be divisible by groups"):
+        Case("b", {"kind": "conv", "i": 4, "k": 3, "c_in": 3, "groups": 2}).spec()
+
+
+def test_every_canvas_counts_towards_the_size_limit():
+    spec = ca.Conv(32, 3, c_in=40)  # 40 canvases of 32x32: 40,960 cells, over the 32,768 drawn by default
+    with pytest.raises(ValueError, match=r"^spec has 40 x a canvas of 32x32 = 40960 cells"):
+        ca.figure(spec)
+    # numbers: 64 canvases of 8x8 and 2 output maps of 6x6 = 4168 texts, over the 3072 written by default
+    with pytest.raises(ValueError, match=r"numbers=True writes 4168 numbers"):
+        ca.figure(ca.Conv(8, 3, c_in=64, c_out=2), numbers=True)
