@@ -251,11 +251,11 @@ def test_frame_count_with_channels_is_limited():
     assert len(ca.scene(ca.Conv(10, 1, c_out=101), max_frames=10_100).frames) == 10_100
 
 
-# ---- drawing refuses channels (not drawn yet) ---------------------------------------------------------------
+# ---- the matrix view and positions_figure refuse channels (not drawn yet); the grid view draws them ----------
 
 @pytest.mark.parametrize("spec", [ca.Conv(5, 3, c_in=2, c_out=4), ca.Conv(5, 3, c_out=3),
                                   ca.ConvTranspose(3, 3, c_in=2), ca.Pool(4, 2, c_in=2)])
-def test_multi_channel_specs_are_refused_by_the_drawing_naming_c_in_c_out(spec, tmp_path):
+def test_multi_channel_specs_are_refused_by_the_matrix_view_naming_c_in_c_out(spec, tmp_path):
     import matplotlib.pyplot as plt
 
     from convanim.drawing.api import make_plan, new_stage
@@ -263,10 +263,11 @@ def test_multi_channel_specs_are_refused_by_the_drawing_naming_c_in_c_out(spec, 
     message = r"^c_in, c_out: .* not drawn yet"
     fig, ax = plt.subplots()
     try:
-        calls = [lambda: ca.draw(ax, spec), lambda: ca.figure(spec), lambda: ca.figure(spec, view="matrix"),
-                 lambda: make_plan(spec), lambda: make_plan(spec, view="matrix"), lambda: new_stage(spec),
-                 lambda: ca.render(spec, tmp_path / "x.png"), lambda: ca.positions_figure(spec),
-                 lambda: ca.animation(spec), lambda: ca.to_html(spec)]
+        calls = [lambda: ca.draw(ax, spec, view="matrix"), lambda: ca.figure(spec, view="matrix"),
+                 lambda: ca.figure(spec, view="both"), lambda: make_plan(spec, view="matrix"),
+                 lambda: make_plan(spec, view="both"), lambda: new_stage(spec, view="both"),
+                 lambda: ca.render(spec, tmp_path / "x.png", view="matrix"), lambda: ca.positions_figure(spec),
+                 lambda: ca.animation(spec, view="both"), lambda: ca.to_html(spec, view="matrix")]
         for call in calls:
             with pytest.raises(ValueError, match=message):
                 call()
@@ -328,8 +329,16 @@ def test_cli_refuses_bad_channels_in_one_line(capsys, argv, words):
         assert err.startswith("convanim: error: ") and words in err and err.count("\n") == 1
 
 
-def test_cli_render_refuses_channels_and_writes_nothing(capsys, tmp_path):
+def test_cli_render_refuses_channels_in_the_matrix_view_and_writes_nothing(capsys, tmp_path):
     target = tmp_path / "x.gif"
-    status, _, err = _cli(capsys, "render", "-i", "5", "-k", "3", "--c-in", "2", "--c-out", "4", "-o", str(target))
+    status, _, err = _cli(capsys, "render", "-i", "5", "-k", "3", "--c-in", "2", "--c-out", "4", "--view", "matrix",
+                          "-o", str(target))
     assert status == 2 and err.startswith("convanim: error: c_in, c_out: ") and "not drawn yet" in err
     assert not target.exists() and not list(tmp_path.iterdir())
+
+
+def test_cli_renders_channels_in_the_grid_view(capsys, tmp_path):
+    target = tmp_path / "x.png"
+    status, _, err = _cli(capsys, "render", "-i", "4", "-k", "3", "--c-in", "2", "--c-out", "3", "--frame", "5",
+                          "-o", str(target))
+    assert status == 0 and not err and target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -46,6 +46,12 @@ CASES = [
     (ca.Conv(4, 3), {"view": "both"}),
     (ca.Conv(4, 3), {"view": "both", "style": "flat", "theme": "dark"}),
     (ca.Pool(4, 2, mode="avg"), {"view": "matrix"}),
+    (ca.Conv(4, 3, c_in=2, c_out=3), {}),
+    (ca.Conv(4, 3, c_in=4, c_out=4, groups=2), {"style": "flat"}),
+    (ca.Conv(4, 3, c_in=3, c_out=3, groups=3), {"theme": "dark"}),
+    (ca.Conv(4, 1, c_in=3, c_out=2), {"style": "flat", "theme": "colorblind"}),
+    (ca.Conv(5, 3, s=2, p=1, c_in=4, c_out=2, groups=2), {}),
+    (ca.ConvTranspose(3, 2, s=2, c_in=2, c_out=2), {"style": "flat", "theme": "dark"}),
 ]
 IDS = [f"{spec!r}-{'-'.join(f'{k}={v}' for k, v in kw.items())}" for spec, kw in CASES]
 
@@ -113,7 +119,9 @@ def _outlines(painter):
     plan = painter.plan
     out = []
     for p in plan.panels:
-        if hasattr(p, "lay"):
+        if hasattr(p, "grid_outlines"):  # a layer with channels: its canvases and output maps
+            out += p.grid_outlines()
+        elif hasattr(p, "lay"):
             out += [p.lay.canvas_outline + p.offset, p.lay.output_outline + p.offset]
         else:
             w = p.N * p.cell_w

@@ -205,7 +205,9 @@ def test_dilated_kernel_shades_taps_not_gaps():
     (PS, dict(numbers=True, style="flat", theme="dark", caption=True)),
     (ca.Conv(4, 3), dict(view="both", numbers=True)),
     (ca.Pool(5, 3, s=1), dict(numbers=True, theme="colorblind")),
-], ids=["transposed-paper", "flat-dark", "both", "maxpool"])
+    (ca.Conv(4, 3, c_in=4, c_out=4, groups=2), dict(numbers=True, labels=True)),
+    (ca.Conv(4, 3, c_in=3, c_out=3, groups=3), dict(numbers=True, style="flat", theme="dark")),
+], ids=["transposed-paper", "flat-dark", "both", "maxpool", "channels-grouped", "channels-depthwise-flat-dark"])
 def test_blitted_frames_equal_full_redraws(spec, kw):
     # The fast path must draw exactly what a plain full draw does: a text drawn again over a moving shade or
     # line is drawn once (over a patch of its background), never twice (which would embolden it).

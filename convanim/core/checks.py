@@ -333,7 +333,6 @@ def check_draw_options(spec: Any = None, *, frame: Any = None, ax: Any = _NO_AX,
     if ax is not _NO_AX:
         check_axes(ax)
     check_spec(spec)
-    check_one_channel(spec)
     from .geometry import MAX_FRAMES
     from .matrix import MAX_MATRIX
     from .spec import Pool
@@ -360,15 +359,16 @@ def check_draw_options(spec: Any = None, *, frame: Any = None, ax: Any = _NO_AX,
 
     check_cost(spec, view=view, numbers=numbers_, max_frames=max_frames, max_matrix=max_matrix)
     if frame is not None:
-        check_frame(frame, spec.output_shape[0] * spec.output_shape[1], repr(spec))
+        check_frame(frame, spec.c_out * spec.output_shape[0] * spec.output_shape[1], repr(spec))
     x, kernel = kw.get("x"), kw.get("kernel")
     is_max = isinstance(spec, Pool) and spec.mode == "max"
+    # With channels, PyTorch's unbatched layout: x (c_in, h, w), the weights spec.weight_shape.
     if x is not None:
-        check_array("x", x, spec.input_shape, allow_inf=is_max)
+        check_array("x", x, (spec.c_in, *spec.input_shape) if spec.channels else spec.input_shape, allow_inf=is_max)
     if kernel is not None:
         if isinstance(spec, Pool):
             raise ValueError("kernel must be None for a pooling, which has no weights")
-        check_array("kernel", kernel, spec.k)
+        check_array("kernel", kernel, spec.weight_shape if spec.channels else spec.k)
 
 
 _INT_SPEC = re.compile(r"(?:[0_ -]?[<>=^])?[+\- ]?0?(?P<width>\d{1,2})?[dxXob]?")

@@ -42,12 +42,13 @@ def check_cost(spec: Any, *, view: str = "grid", numbers: bool = False, max_fram
     if view in ("grid", "both"):
         sc = scene(spec, max_frames=max_frames)
         rows, cols = sc.canvas_shape
-        cells = rows * cols
+        cells = rows * cols * spec.c_in  # a canvas per input channel
         scale = max(1.0, max_frames / MAX_FRAMES)
         limit = int(MAX_CELLS * scale)
         if cells > limit:
             needed = -(-cells * MAX_FRAMES // MAX_CELLS)
-            raise ValueError(f"spec has a canvas of {rows}x{cols} = {cells} cells, more than the {limit} drawn "
+            times = f"{spec.c_in} x " if spec.c_in > 1 else ""
+            raise ValueError(f"spec has {times}a canvas of {rows}x{cols} = {cells} cells, more than the {limit} drawn "
                              f"at this limit (about 5 s a frame); pass max_frames={needed} "
                              f"(--max-frames {needed}) to draw it anyway")
         texts = cells + len(sc.frames)

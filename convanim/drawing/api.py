@@ -20,6 +20,7 @@ from ..core.geometry import MAX_FRAMES
 from ..core.matrix import MAX_MATRIX
 from ..core.spec import Spec
 from .captions import caption_pieces
+from .channels_plan import ChannelsPanel
 from .compose import compose
 from .grid_plan import MAX_PLAIN_SIDE_PT, GridPanel
 from .matrix_plan import MatrixPanel
@@ -109,7 +110,10 @@ def make_plan(spec: Spec, *, view: str = "grid", style: str = "paper", numbers: 
         raise ValueError(f"view must be one of {', '.join(VIEWS)}, got {view!r}")
     th = get_theme(theme)
     panels: list[Any] = []
-    if view in ("grid", "both"):
+    if view == "grid" and spec.channels:
+        panels.append(ChannelsPanel(spec, style=style, numbers=numbers, x=x, kernel=kernel, theme=th,
+                                    max_frames=max_frames))
+    elif view in ("grid", "both"):
         panels.append(GridPanel(spec, style=style, numbers=numbers, x=x, kernel=kernel, theme=th,
                                 max_frames=max_frames))
     if view in ("matrix", "both"):

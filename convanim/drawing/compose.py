@@ -315,13 +315,17 @@ class _Frames:
         colours: dict = {}
         covered: list[int] = []
         crossed: list[int] = []
+        strings: dict = {}
+        faint: list[int] = []
         for k, p in enumerate(self.panels):
             st = p.frame(t)
+            strings.update({f"{k}:{name}": v for name, v in st.strings.items()})
             geo.update({f"{k}:{name}": v for name, v in st.geometry.items()})
             colours.update({f"{k}:{name}": v for name, v in st.colours.items()})
             covered += [self.starts[k] + j for j in st.covered]
             crossed += [self.starts[k] + j for j in st.crossed]
-        return FrameState(geo, colours, tuple(covered), tuple(crossed))
+            faint += [self.starts[k] + j for j in st.faint]
+        return FrameState(geo, colours, tuple(covered), tuple(crossed), tuple(faint), strings)
 
 
 def _degrade(panels: Sequence[Any], comp: Composer, how: str) -> bool:

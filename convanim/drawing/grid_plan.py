@@ -9,7 +9,6 @@ from typing import Any, Optional, Tuple
 
 import numpy as np
 
-from ..core.checks import check_one_channel
 from ..core.geometry import MAX_FRAMES, scene
 from ..core.numerics import apply, default_input, default_kernel
 from ..core.spec import Pool, Spec
@@ -136,7 +135,6 @@ class GridPanel:
 
     def __init__(self, spec: Spec, *, style: str = "paper", numbers: bool = False, x: Any = None,
                  kernel: Any = None, theme: Any = None, max_frames: int = MAX_FRAMES) -> None:
-        check_one_channel(spec)  # channels are not drawn yet: never draw them as if there were one
         if style not in ("paper", "flat"):
             raise ValueError(f"style must be 'paper' or 'flat', got {style!r}")
         th: Theme = get_theme(theme)

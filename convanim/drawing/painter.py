@@ -129,6 +129,7 @@ class Painter:
                                color=_rgba(self.theme.text)) for s in m.strings]
             self.movers[m.name] = art
         self._covered: tuple[int, ...] = ()
+        self._faint: tuple[int, ...] = ()
         self._crossed: tuple[int, ...] = ()
         self.frame = -1
         for note in plan.notes:
@@ -162,8 +163,11 @@ class Painter:
                 if geo is None:
                     continue
                 cols = state.colours.get(name)
+                strs = state.strings.get(name)
                 for j, text in enumerate(art):
                     text.set_position((float(geo[j][0]), float(geo[j][1])))
+                    if strs is not None:
+                        text.set_text(strs[j])
                     if cols is not None:
                         text.set_color(_rgba(cols[j]))
             elif isinstance(art, LineCollection):
@@ -173,28 +177,32 @@ class Painter:
                 cols = state.colours.get(name)
                 if cols is not None:
                     art.set_facecolors([_rgba(c) for c in cols])
-        self._shade(state.covered)
+        self._shade(state.covered, state.faint)
         self._crossed = state.crossed
         self.frame = t
 
-    def _shade(self, covered: tuple[int, ...]) -> None:
-        for j in self._covered:
+    def _shade(self, covered: tuple[int, ...], faint: tuple[int, ...] = ()) -> None:
+        for j in self._covered + self._faint:
             self.texts[j].set_color(_rgba(self.plan.texts[j].colour))
         for j in covered:
             shaded = self.plan.texts[j].shaded
             if shaded is not None:
                 self.texts[j].set_color(_rgba(shaded))
-        self._covered = covered
+        for j in faint:
+            colour = self.plan.texts[j].faint
+            if colour is not None:
+                self.texts[j].set_color(_rgba(colour))
+        self._covered, self._faint = covered, faint
 
     @contextlib.contextmanager
     def neutral(self) -> Iterator[None]:
         """Every still text in its own colour (for the blitting background), the frame's colours after."""
-        covered = self._covered
+        covered, faint = self._covered, self._faint
         self._shade(())
         try:
             yield
         finally:
-            self._shade(covered)
+            self._shade(covered, faint)
 
     def cell_frames(self) -> list:
         """``(frame, quad)`` for every output cell: the frame that computes it, its corners (data coordinates)."""
@@ -210,7 +218,7 @@ class Painter:
 
     def moving(self) -> list:
         """What to draw over the still background for the current frame, in draw order."""
-        extra = [self.texts[j] for j in self._covered + self._crossed]
+        extra = [self.texts[j] for j in self._covered + self._crossed + self._faint]
         return sorted(self.all_moving + extra, key=lambda a: a.get_zorder())
 
 

@@ -80,6 +80,7 @@ class Text:
     cell: Optional[np.ndarray] = None
     shaded: Optional[RGB] = None
     bg: Optional[RGB] = None  # what is behind it (a moving frame hides a stale copy under a patch of this)
+    faint: Optional[RGB] = None  # its colour while its map is drawn faint (readable on the faint map)
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,8 @@ class FrameState:
     colours: dict = field(default_factory=dict)  # mover name -> (n,) list of RGB (texts, or faces)
     covered: Tuple[int, ...] = ()  # still texts under a shade: drawn in their shaded colour
     crossed: Tuple[int, ...] = ()  # still texts a moving line crosses: drawn again on top of it
+    faint: Tuple[int, ...] = ()  # still texts on a map drawn faint: drawn again, in their faint colour
+    strings: dict = field(default_factory=dict)  # mover name -> (n,) strings of a "texts" mover that change
 
 
 @dataclass

@@ -28,7 +28,8 @@ NAME_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 #: Longest case name: ``pdf/NAME_NNNN.pdf`` and its temporary name must fit a file name (255 bytes).
 MAX_NAME = 128
 
-_SPEC_KEYS = {"kind", "i", "k", "s", "p", "d", "transposed", "output_padding", "mode", "ceil_mode", "c_in", "c_out"}
+_SPEC_KEYS = {"kind", "i", "k", "s", "p", "d", "transposed", "output_padding", "mode", "ceil_mode", "c_in", "c_out",
+              "groups"}
 _LOOK_KEYS = {"numbers", "labels", "caption", "style", "theme", "duration", "x", "kernel", "view"}
 _PAGE_KEYS = {"section", "title"}
 KNOWN_KEYS = _SPEC_KEYS | _LOOK_KEYS | _PAGE_KEYS
@@ -37,7 +38,7 @@ LAYER_KINDS = ("conv", "conv_transpose", "pool")
 STILL_KINDS = ("kernel", "channels", "subsampling", "positions")
 
 SECTIONS = ("Convolutions", "Transposed convolutions", "Dilated convolutions", "Pooling", "Numbers", "Matrix view",
-            "Still figures", "Other")
+            "Channels", "Still figures", "Other")
 
 
 class CatalogueError(ValueError):
@@ -81,8 +82,10 @@ class Case:
         if "view" in self.table and self.table["view"] not in ("grid", "matrix", "both"):
             raise ValueError(f"view must be 'grid', 'matrix' or 'both', got {self.table['view']!r}")
         for key in ("c_in", "c_out"):
-            if key in self.table and kind != "channels":
-                raise ValueError(f"{key} goes with kind = 'channels'")
+            if key in self.table and kind not in ("channels", "conv"):
+                raise ValueError(f"{key} goes with kind = 'channels' or 'conv'")
+        if "groups" in self.table and kind != "conv":
+            raise ValueError("groups goes with kind = 'conv'")
         for key in ("transposed", "ceil_mode", "numbers", "labels", "caption"):
             if key in self.table and not isinstance(self.table[key], bool):
                 raise ValueError(f"{key} must be true or false, got {self.table[key]!r}")
@@ -113,7 +116,8 @@ class Case:
             return Pool(s=t.get("s"), mode=t.get("mode", "max"), ceil_mode=t.get("ceil_mode", False), **common)
         if t["kind"] == "conv_transpose":
             return ConvTranspose(s=t.get("s", 1), output_padding=t.get("output_padding", 0), **common)
-        conv = Conv(s=t.get("s", 1), **common)  # kind conv, or the layer of a positions figure
+        channels = {key: t[key] for key in ("c_in", "c_out", "groups") if key in t}
+        conv = Conv(s=t.get("s", 1), **common, **channels)  # kind conv, or the layer of a positions figure
         return conv.transpose() if t.get("transposed") else conv
 
     @property
@@ -169,6 +173,8 @@ class Case:
             return "Still figures"
         if t.get("view") in ("matrix", "both"):
             return "Matrix view"
+        if any(key in t for key in ("c_in", "c_out", "groups")):
+            return "Channels"
         if t.get("numbers"):
             return "Numbers"
         if t.get("kind") == "pool":

@@ -1,0 +1,142 @@
+"""Layers with channels in the grid view: the kernel's shade on exactly the group's canvases, at the taps; the
+maps outside the group faint; the partial sums written add up to the output, as PyTorch computes it."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from matplotlib.path import Path
+
+import convanim as ca
+from convanim.drawing.api import new_stage
+
+GROUPED = ca.Conv(5, 3, s=2, p=1, c_in=4, c_out=4, groups=2)
+
+
+def _values(spec, seed=3):
+    rng = np.random.default_rng(seed)
+    x = rng.integers(-3, 4, size=(spec.c_in, *spec.input_shape)).astype(float)
+    w = rng.integers(-2, 3, size=spec.weight_shape).astype(float)
+    return x, w
+
+
+def _stage(spec, style, **kw):
+    stage = new_stage(spec, style=style, labels=True, **kw)
+    painter = stage.painters[0]
+    return stage, painter, painter.plan.panels[0]
+
+
+def _polys(collection):
+    return [p.vertices[:4] for p in collection.get_paths()]
+
+
+def _on_canvas(panel, quad):
+    """The input channels whose canvas holds ``quad`` (its centre inside the outline)."""
+    centre = quad.mean(axis=0)
+    return [ci for ci, o in enumerate(panel.grid_outlines()[:panel.c_in]) if Path(o).contains_point(centre)]
+
+
+@pytest.mark.parametrize("style", ["paper", "flat"])
+def test_kernel_shade_lies_on_exactly_the_group_s_canvases_at_the_taps(style):
+    stage, painter, panel = _stage(GROUPED, style)
+    sc = ca.scene(GROUPED)
+    seen_groups = set()
+    for t in (0, 4, 8, 9, 20, 35):
+        stage.set_frame(t)
+        fr = sc.frames[t]
+        quads = _polys(painter.movers["0:kernel"])
+        taps = np.asarray(fr.taps)
+        assert len(quads) == len(fr.in_channels) * len(taps)
+        per_channel: dict = {}
+        for q in quads:
+            owners = _on_canvas(panel, q)
+            assert len(owners) == 1, (t, owners)
+            per_channel.setdefault(owners[0], []).append(q)
+        assert sorted(per_channel) == list(fr.in_channels)
+        for ci, qs in per_channel.items():
+            want = panel.canvas_quads(ci, taps[:, 0], taps[:, 1])
+            np.testing.assert_allclose(np.sort(np.array(qs).reshape(len(qs), -1), axis=0),
+                                       np.sort(want.reshape(len(want), -1), axis=0), atol=1e-9)
+        # The highlighted cell is on map j, at the output cell; every other map is under the veil.
+        (hl,) = _polys(painter.movers["0:highlight"])
+        np.testing.assert_allclose(hl, panel.output_quads(fr.out_channel, [fr.output_cell[0]],
+                                                          [fr.output_cell[1]])[0], atol=1e-9)
+        veiled = {tuple(np.round(v.mean(axis=0), 6)) for v in _polys(painter.movers["0:veil"])}
+        outlines = panel.grid_outlines()
+        faint = {ci for ci in range(4) if ci not in fr.in_channels} | {4 + k for k in range(4) if k != fr.out_channel}
+        assert veiled == {tuple(np.round(outlines[n].mean(axis=0), 6)) for n in faint}
+        seen_groups.add(fr.in_channels)
+    assert seen_groups == {(0, 1), (2, 3)}
+
+
+@pytest.mark.parametrize("spec", [GROUPED, ca.Conv(4, 3, c_in=2, c_out=3), ca.Conv(4, 1, c_in=3, c_out=2),
+                                  ca.ConvTranspose(3, 2, s=2, c_in=2, c_out=4, groups=2)])
+def test_partial_sums_written_add_up_to_the_output_as_pytorch_computes_it(spec):
+    torch = pytest.importorskip("torch")
+    import torch.nn.functional as F
+
+    x, w = _values(spec)
+    tx, tw = torch.tensor(x), torch.tensor(w)
+    kw = dict(stride=spec.s, padding=spec.p, dilation=spec.d, groups=spec.groups)
+    if isinstance(spec, ca.ConvTranspose):
+        ref = F.conv_transpose2d(tx, tw, output_padding=spec.output_padding, **kw).numpy()
+    else:
+        ref = F.conv2d(tx, tw, **kw).numpy()
+    np.testing.assert_allclose(ca.apply(spec, x, w), ref, atol=1e-9)
+    stage, painter, panel = _stage(spec, "flat", numbers=True, x=x, kernel=w)
+    sc = ca.scene(spec)
+    texts = painter.plan.texts
+    R, C = panel.one.canvas_shape
+    OH, OW = spec.output_shape
+    for t in range(0, len(sc.frames), max(1, len(sc.frames) // 7)):
+        stage.set_frame(t)
+        fr = sc.frames[t]
+        written = [a.get_text() for a in painter.movers["0:sums"]]
+        assert all(s.startswith("Σ = ") for s in written)
+        sums = [float(s[4:].replace("−", "-")) for s in written]
+        assert len(sums) == len(fr.in_channels)
+        j, (r, c) = fr.out_channel, fr.output_cell
+        assert sum(sums) == pytest.approx(ref[j, r, c], abs=0.05 * len(sums) + 1e-9)
+        # Each partial sum is its channel's own: the taps' values times that channel's weights.
+        for s, ci in zip(sums, fr.in_channels):
+            if isinstance(spec, ca.ConvTranspose):
+                own = F.conv_transpose2d(tx[ci:ci + 1], tw[ci:ci + 1, j % (spec.c_out // spec.groups)][:, None],
+                                         stride=spec.s, padding=spec.p, dilation=spec.d,
+                                         output_padding=spec.output_padding).numpy()[0, r, c]
+            else:
+                own = F.conv2d(tx[ci:ci + 1], tw[j:j + 1, ci % (spec.c_in // spec.groups)][:, None], stride=spec.s,
+                               padding=spec.p, dilation=spec.d).numpy()[0, r, c]
+            assert s == pytest.approx(own, abs=0.05)
+        # The output cell's number is the total, and it is the one drawn shaded.
+        k = spec.c_in * R * C + j * OH * OW + r * OW + c
+        assert float(texts[k].text.replace("−", "-")) == pytest.approx(ref[j, r, c], abs=0.05)
+        assert k in painter.plan.frame(t).covered
+
+
+def test_matrix_view_still_refuses_channels_and_grid_draws_them():
+    with pytest.raises(ValueError, match=r"^c_in, c_out: .* not drawn yet"):
+        ca.figure(GROUPED, view="matrix")
+    fig = ca.figure(GROUPED, frame=-1, labels=True)
+    texts = {t.get_text() for t in fig.axes[0].texts}
+    assert {"input channel 3\ngroup 1", "output channel 3\ngroup 1"} <= texts
+
+
+def test_gallery_cases_take_channels_for_kind_conv_only():
+    from convanim.gallery.catalogue import Case
+
+    case = Case("g", {"kind": "conv", "i": 4, "k": 3, "c_in": 4, "c_out": 4, "groups": 2})
+    assert case.spec() == ca.Conv(4, 3, c_in=4, c_out=4, groups=2) and case.section == "Channels"
+    with pytest.raises(ValueError, match="groups goes with kind = 'conv'"):
+        Case("p", {"kind": "pool", "i": 4, "k": 2, "groups": 2}).spec()
+    with pytest.raises(ValueError, match="c_in goes with kind"):
+        Case("t", {"kind": "conv_transpose", "i": 4, "k": 2, "c_in": 2}).spec()
+    with pytest.raises(ValueError, match="c_in must be divisible by groups"):
+        Case("b", {"kind": "conv", "i": 4, "k": 3, "c_in": 3, "groups": 2}).spec()
+
+
+def test_every_canvas_counts_towards_the_size_limit():
+    spec = ca.Conv(32, 3, c_in=40)  # 40 canvases of 32x32: 40,960 cells, over the 32,768 drawn by default
+    with pytest.raises(ValueError, match=r"^spec has 40 x a canvas of 32x32 = 40960 cells"):
+        ca.figure(spec)
+    # numbers: 64 canvases of 8x8 and 2 output maps of 6x6 = 4168 texts, over the 3072 written by default
+    with pytest.raises(ValueError, match=r"numbers=True writes 4168 numbers"):
+        ca.figure(ca.Conv(8, 3, c_in=64, c_out=2), numbers=True)
