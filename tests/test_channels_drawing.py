@@ -140,3 +140,16 @@ def test_every_canvas_counts_towards_the_size_limit():
     # numbers: 64 canvases of 8x8 and 2 output maps of 6x6 = 4168 texts, over the 3072 written by default
     with pytest.raises(ValueError, match=r"numbers=True writes 4168 numbers"):
         ca.figure(ca.Conv(8, 3, c_in=64, c_out=2), numbers=True)
+
+
+def test_caption_counts_weights_and_multiply_adds_against_the_standard_convolution():
+    import re
+
+    depthwise = ca.Conv(5, 3, c_in=3, c_out=3, groups=3)
+    fig = ca.figure(depthwise, frame=0, caption=True)
+    caption = [t.get_text() for t in fig.axes[0].texts if "weights" in t.get_text()]
+    assert len(caption) == 1
+    numbers = [int(n) for n in re.findall(r"(?<![\w{])(\d+)(?![\w}])", caption[0].split("weights", 1)[1])]
+    standard = ca.Conv(5, 3, c_in=3, c_out=3)
+    # 3x1x3x3 = 27 weights and 3*9*1*9 = 243 multiply-adds, against 81 and 729 for the standard convolution.
+    assert numbers[-4:] == [depthwise.n_weights, depthwise.macs, standard.n_weights, standard.macs] == [27, 243, 81, 729]

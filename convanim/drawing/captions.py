@@ -3,11 +3,12 @@ caption as lines of whole pieces (a line may break between pieces, never inside 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Tuple
 
 from ..core.caption import caption, map_labels, size_text
 from ..core.formula import join_math
-from ..core.spec import ConvTranspose, Spec
+from ..core.spec import ConvTranspose, Pool, Spec
 
 __all__ = ["caption_pieces", "map_label", "shape_label"]
 
@@ -82,4 +83,25 @@ def caption_pieces(spec: Spec) -> Tuple[list, bool]:
         if len(maths) >= 3:
             maths = maths[:-2] + [join_math(maths[-2:])]  # the numbers and the result stay together
         out.append(lead + maths)
+    if getattr(spec, "channels", False) and not isinstance(spec, Pool):
+        out.append(_cost_pieces(spec))
     return out, True
+
+
+def _cost_pieces(spec: Spec) -> list:
+    """What the layer costs, against the standard (ungrouped) convolution with the same channels: weights (bias
+    apart) and multiply-adds, as caption pieces.
+
+    Examples
+    --------
+    >>> from convanim import Conv
+    >>> print(" | ".join(_cost_pieces(Conv(5, 3, c_in=4, c_out=4, groups=4))))
+    weights $4{\\times}1{\\times}3{\\times}3 = 36$, multiply-adds $324$; | a standard convolution: $144$ and $1296$
+    """
+    shape = r"{\times}".join(str(n) for n in spec.weight_shape)  # type: ignore[union-attr]
+    pieces = [f"weights ${shape} = {spec.n_weights}$, multiply-adds ${spec.macs}$"]
+    if getattr(spec, "groups", 1) != 1:
+        standard = replace(spec, groups=1)
+        pieces[0] += ";"
+        pieces.append(f"a standard convolution: ${standard.n_weights}$ and ${standard.macs}$")
+    return pieces
