@@ -15,23 +15,30 @@ from typing import Any, Callable, Optional, Sequence
 
 from . import __version__
 from .core.checks import MAX_DPI, MAX_DURATION, MAX_INT, MAX_LIMIT, MIN_DURATION
+from .core.padding import PADDING_MODES, PADDING_RULES
 from .core.spec import Conv, ConvTranspose, Pool, Spec
 
-__all__ = ["main", "parse_size", "build_parser", "gallery_main", "gallery_from_args", "default_catalogue"]
+__all__ = ["main", "parse_size", "parse_padding", "build_parser", "gallery_main", "gallery_from_args", "default_catalogue"]
 
 _EPILOG_SHAPE = """examples:
   python -m convanim shape -i 5 -k 3 -s 2 -p 1
   python -m convanim shape -i 6 -k 3 -s 2 -p 1 --transposed
   python -m convanim shape -i 5x7 -k 3 -d 2
   python -m convanim shape -i 5 -k 3 -s 1 --pool max
-  python -m convanim shape -i 5 -k 3 --c-in 4 --c-out 8 --groups 2"""
+  python -m convanim shape -i 5 -k 3 --c-in 4 --c-out 8 --groups 2
+  python -m convanim shape -i 6 -k 3 -s 2 -p same
+  python -m convanim shape -i 16 --1d -k 2 -d 4 -p causal
+  python -m convanim shape -i 8x16x16 -k 3 -p 1
+  python -m convanim shape -i 5 -k 3 -p 1:2x0:1 --padding-mode reflect"""
 
 _EPILOG_RENDER = """examples:
   python -m convanim render -i 5 -k 3 -s 2 -p 1 -o padding_strides.gif
   python -m convanim render -i 6 -k 3 -s 2 -p 1 --transposed --labels -o t.pdf
   python -m convanim render -i 5 -k 3 --numbers --style flat --frame 4 -o f.svg
   python -m convanim render -i 5 -k 3 -o 'f_{frame:02d}.png'
-  python -m convanim render -i 4 -k 3 --view matrix -o matrix.gif"""
+  python -m convanim render -i 4 -k 3 --view matrix -o matrix.gif
+  python -m convanim render -i 16 --1d -k 2 -d 4 -p causal --style flat -o causal.gif
+  python -m convanim render -i 5 -k 3 -p 2 --padding-mode reflect --numbers -o reflect.gif"""
 
 _EPILOG_GALLERY = """examples:
   python -m convanim gallery --out build/gallery
@@ -49,17 +56,18 @@ class _Parser(argparse.ArgumentParser):
 
 
 def parse_size(text: str, minimum: int = 0) -> Any:
-    """``"5"`` -> ``5``; ``"5x7"`` -> ``(5, 7)`` (height x width); each from ``minimum`` to ``MAX_INT``.
+    """``"5"`` -> ``5``; ``"5x7"`` -> ``(5, 7)`` (height x width); ``"4x8x8"`` -> ``(4, 8, 8)`` (depth x height x
+    width); each from ``minimum`` to ``MAX_INT``.
 
     Examples
     --------
-    >>> parse_size("5x7")
-    (5, 7)
+    >>> parse_size("5x7"), parse_size("4x8x8")
+    ((5, 7), (4, 8, 8))
     """
-    usage = "use 5 or 5x7 (height x width)"
+    usage = "use 5, 5x7 (height x width) or 4x5x7 (depth x height x width)"
     shown = text if len(text) <= 40 else text[:30] + "..."
     parts = text.lower().split("x")
-    if len(parts) > 2 or not all(re.fullmatch(r"\s*[+-]?\d{1,30}\s*", part) for part in parts):
+    if len(parts) > 3 or not all(re.fullmatch(r"\s*[+-]?\d{1,30}\s*", part) for part in parts):
         raise argparse.ArgumentTypeError(f"{shown!r} is not a size: {usage}")
     values = [int(part) for part in parts]
     for v in values:
@@ -67,7 +75,48 @@ def parse_size(text: str, minimum: int = 0) -> Any:
             what = "positive" if minimum == 1 else f"at least {minimum}"
             raise argparse.ArgumentTypeError(f"{shown!r} is out of range: this option's sizes must be {what}, "
                                              f"at most {MAX_INT}")
-    return values[0] if len(values) == 1 else (values[0], values[1])
+    return values[0] if len(values) == 1 else tuple(values)
+
+
+def parse_padding(text: str) -> Any:
+    """``-p``: ``"1"``, ``"1x2"`` (per axis), ``"0:1"`` (before:after, every axis), ``"1:2x0:1"`` (per axis), or a
+    rule: ``same``, ``valid``, ``causal``.
+
+    A single entry (``1`` or ``0:1``) applies to every axis; the result is a
+    rule name, or a list of entries (ints or ``(before, after)`` pairs).
+
+    Examples
+    --------
+    >>> parse_padding("same"), parse_padding("0:1"), parse_padding("1:2x0")
+    ('same', [(0, 1)], [(1, 2), 0])
+    """
+    shown = text if len(text) <= 40 else text[:30] + "..."
+    low = text.strip().lower()
+    if low in PADDING_RULES:
+        return low
+    usage = "use 1, 1x2 (per axis), 0:1 (before:after), 1:2x0:1 (per axis), same, valid or causal"
+    entries: list[Any] = []
+    parts = low.split("x")
+    if len(parts) > 3:
+        raise argparse.ArgumentTypeError(f"{shown!r} is not a padding: {usage}")
+    for part in parts:
+        sides = part.split(":")
+        if len(sides) > 2 or not all(re.fullmatch(r"\s*\d{1,30}\s*", v) for v in sides):
+            raise argparse.ArgumentTypeError(f"{shown!r} is not a padding: {usage}")
+        values = [int(v) for v in sides]
+        if any(v > MAX_INT for v in values):
+            raise argparse.ArgumentTypeError(f"{shown!r} is out of range: at most {MAX_INT}")
+        entries.append(values[0] if len(values) == 1 else (values[0], values[1]))
+    return entries
+
+
+def _padding_arg(p: Any, ndim: int) -> Any:
+    """``-p`` as the ``p`` argument of a spec of rank ``ndim``: a rule, an int, or one entry per axis."""
+    if isinstance(p, (str, int)):
+        return p
+    if len(p) == 1:
+        return (p[0],) * ndim if isinstance(p[0], tuple) else p[0]
+    return tuple(p)
 
 
 def _size(minimum: int) -> Callable[[str], Any]:
@@ -99,12 +148,17 @@ def _number(kind: type, low: float, high: float, unit: str = "") -> Callable[[st
 
 
 def _add_spec_options(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("the layer (sizes are 5 or 5x7, height x width)")
+    g = p.add_argument_group("the layer (sizes are 5 or 5x7, height x width; 4x5x7 is 3D, --1d makes -i 1D)")
     g.add_argument("-i", "--input", dest="i", type=_size(1), required=True, metavar="I", help="input size")
     g.add_argument("-k", "--kernel", dest="k", type=_size(1), required=True, metavar="K", help="kernel size")
     g.add_argument("-s", "--stride", dest="s", type=_size(1), default=None, metavar="S",
                    help="stride (default 1; for --pool, the kernel size)")
-    g.add_argument("-p", "--padding", dest="p", type=_size(0), default=0, metavar="P", help="zero padding (default 0)")
+    g.add_argument("-p", "--padding", dest="p", type=parse_padding, default=0, metavar="P",
+                   help="padding (default 0): 1, 1x2 per axis, 0:1 before:after (every axis), 1:2x0:1 per axis; "
+                        "same (TensorFlow's rule), valid, causal (1D)")
+    g.add_argument("--padding-mode", dest="padding_mode", choices=PADDING_MODES, default="zeros",
+                   help="what the border holds (a convolution's): zeros (default), reflect, replicate, circular")
+    g.add_argument("--1d", dest="one_d", action="store_true", help="a 1D layer: -i 16 --1d is 16 cells in a row")
     g.add_argument("-d", "--dilation", dest="d", type=_size(1), default=1, metavar="D", help="dilation (default 1)")
     kind = g.add_mutually_exclusive_group()
     kind.add_argument("--transposed", action="store_true",
@@ -126,6 +180,16 @@ def spec_from_args(args: argparse.Namespace) -> Spec:
     """The spec that parsed CLI options describe."""
     if args.ceil_mode and not args.pool:
         raise ValueError("--ceil-mode goes with --pool")
+    if getattr(args, "one_d", False):
+        if not isinstance(args.i, int):
+            raise ValueError(f"--1d takes one input size (-i 16), got -i {'x'.join(map(str, args.i))}")
+        args.i = (args.i,)
+    ndim = len(args.i) if isinstance(args.i, tuple) else 2
+    args.p = _padding_arg(args.p, ndim)
+    mode = getattr(args, "padding_mode", "zeros")
+    if mode != "zeros" and (args.pool or args.output_padding is not None or args.transposed):
+        raise ValueError(f"--padding-mode {mode} goes with a convolution: PyTorch's transposed convolutions and "
+                         f"poolings pad with zeros (or -inf)")
     c_in = getattr(args, "c_in", None) or 1
     if args.pool:
         for option, name in (("--c-out", "c_out"), ("--groups", "groups")):
@@ -137,7 +201,7 @@ def spec_from_args(args: argparse.Namespace) -> Spec:
     s = 1 if args.s is None else args.s
     if args.output_padding is not None:
         return ConvTranspose(args.i, args.k, s, args.p, args.d, output_padding=args.output_padding, **ch)
-    conv = Conv(args.i, args.k, s, args.p, args.d, **ch)
+    conv = Conv(args.i, args.k, s, args.p, args.d, padding_mode=mode, **ch)
     return conv.transpose() if args.transposed else conv
 
 

@@ -160,7 +160,7 @@ def test_pool_size_matches_windows(c):
     (lambda: ca.Conv(True, 3), TypeError, "i"),
     (lambda: ca.Conv(5, 3.0), TypeError, "k"),
     (lambda: ca.Conv(5, "3"), TypeError, "k"),
-    (lambda: ca.Conv((5, 5, 5), 3), ValueError, "i"),
+    (lambda: ca.Conv((5, 5, 5, 5), 3), ValueError, "i"),
     (lambda: ca.Conv((5, 2), (3, 3)), ValueError, "width"),
     (lambda: ca.Conv(5, (3, False)), TypeError, "k[1]"),
     (lambda: ca.ConvTranspose(3, 3, s=2, output_padding=2), ValueError, "output_padding"),

@@ -8,7 +8,7 @@ Visin, "A guide to convolution arithmetic for deep learning".
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Tuple
 
 from .checks import check_bool, check_int
 from .formula import RELATIONSHIP_FORMULAS
@@ -18,6 +18,9 @@ __all__ = [
     "conv_output_size",
     "conv_transpose_output_size",
     "pool_output_size",
+    "padded_conv_output_size",
+    "cropped_conv_transpose_output_size",
+    "padded_pool_output_size",
     "effective_kernel",
     "conv_relationship",
     "conv_transpose_relationship",
@@ -42,15 +45,77 @@ def effective_kernel(k: int, d: int = 1) -> int:
     return d * (k - 1) + 1
 
 
-def _check_fits(i: int, k: int, p: int, d: int, axis: str = "") -> None:
+def _check_fits(i: int, k: int, p: int, d: int, axis: str = "", after: Optional[int] = None) -> None:
     keff = effective_kernel(k, d)
-    if keff > i + 2 * p:
+    padded = i + 2 * p if after is None else i + p + after
+    if keff > padded:
         where = f" on the {axis} axis" if axis else ""
         dil = f" dilated by d={d}" if d > 1 else ""
+        how = f"i + 2p = {i} + 2*{p}" if after is None else f"i + p_before + p_after = {i} + {p} + {after}"
         raise ValueError(
-            f"k={k}{dil} covers {keff} cells, more than the padded input i + 2p = "
-            f"{i} + 2*{p} = {i + 2 * p}{where}; use a smaller k or d, or a larger i or p"
+            f"k={k}{dil} covers {keff} cells, more than the padded input {how} = {padded}{where}; "
+            f"use a smaller k or d, or a larger i or p"
         )
+
+
+def padded_conv_output_size(i: int, k: int, s: int, padding: Tuple[int, int], d: int = 1) -> int:
+    """:func:`conv_output_size` with ``(before, after)`` padding: ``floor((i + before + after - d(k - 1) - 1) / s) + 1``.
+
+    Examples
+    --------
+    >>> padded_conv_output_size(6, 3, 2, (0, 1))
+    3
+    """
+    before, after = padding
+    if before == after:
+        return conv_output_size(i, k, s, before, d)
+    _check_fits(i, k, before, d, after=after)
+    return (i + before + after - effective_kernel(k, d)) // s + 1
+
+
+def cropped_conv_transpose_output_size(i: int, k: int, s: int, crop: Tuple[int, int], d: int = 1,
+                                       output_padding: int = 0) -> int:
+    """:func:`conv_transpose_output_size` cropping ``(before, after)`` from the full output ``(i - 1)s + d(k - 1) + 1``.
+
+    Examples
+    --------
+    >>> cropped_conv_transpose_output_size(3, 3, 2, (0, 1))
+    6
+    """
+    before, after = crop
+    if before == after:
+        return conv_transpose_output_size(i, k, s, before, d, output_padding)
+    a = output_padding
+    if a >= max(s, d):
+        raise ValueError(f"output_padding must be smaller than max(s, d) = max({s}, {d}) = {max(s, d)}, got {a}")
+    full = (i - 1) * s + d * (k - 1) + 1
+    o = full - before - after + a
+    if o < 1:
+        raise ValueError(f"p=({before}, {after}) crops too much: the transposed output (i - 1)s - p_before - p_after "
+                         f"+ d(k - 1) + output_padding + 1 = {o} must be at least 1")
+    return o
+
+
+def padded_pool_output_size(i: int, k: int, s: int, padding: Tuple[int, int], d: int = 1,
+                            ceil_mode: bool = False) -> int:
+    """:func:`pool_output_size` with ``(before, after)`` padding (each side at most ``k // 2``; ``ceil_mode`` needs
+    the two sides equal).
+
+    Examples
+    --------
+    >>> padded_pool_output_size(5, 2, 2, (0, 1))
+    3
+    """
+    before, after = padding
+    if before == after:
+        return pool_output_size(i, k, s, before, d, ceil_mode)
+    if max(before, after) > k // 2:
+        raise ValueError(f"p must be at most half the pooling kernel on each side (k // 2 = {k // 2}, as PyTorch "
+                         f"requires), got ({before}, {after})")
+    if ceil_mode:
+        raise ValueError("ceil_mode=True needs the same padding on both sides")
+    _check_fits(i, k, before, d, after=after)
+    return (i + before + after - effective_kernel(k, d)) // s + 1
 
 
 def conv_output_size(i: int, k: int, s: int = 1, p: int = 0, d: int = 1) -> int:

@@ -9,15 +9,15 @@ inside one, so a formula is never split.  Pure: no matplotlib.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Optional, Tuple, cast
+from typing import TYPE_CHECKING, Any, Optional, Tuple, cast
 
-from .formula import Formula, Sym, d, formulas, join_math, k, p, render, s
+from .formula import AXES_BY_RANK, Formula, Sym, d, formulas, join_math, k, p, render, s
 
 if TYPE_CHECKING:  # pragma: no cover
     from .spec import ConvTranspose, Pool, Spec
 
 __all__ = ["size_text", "LayerLine", "MapLabel", "Note", "Caption",
-           "layer_line", "map_labels", "direct_view", "notes", "caption"]
+           "layer_line", "map_labels", "direct_view", "notes", "padding_notes", "caption"]
 
 Pair = Tuple[int, int]
 Token = Tuple[str, str]  # (plain, mathtext) of one unbreakable piece
@@ -25,22 +25,31 @@ Token = Tuple[str, str]  # (plain, mathtext) of one unbreakable piece
 _KIND_WORDS = {"conv": "convolution", "conv_transpose": "transposed convolution"}
 
 
-def size_text(shape: Pair, math: bool = False) -> str:
-    r"""``(5, 7)`` -> ``"5×7"``, or ``"5{\times}7"`` for mathtext (no ``$``).
+def size_text(shape: Tuple[int, ...], math: bool = False) -> str:
+    r"""``(5, 7)`` -> ``"5×7"``, or ``"5{\times}7"`` for mathtext (no ``$``); ``(8,)`` -> ``"8"``.
 
     The braces make the cross an ordinary symbol: a size reads "5×7", not the
     spaced product "5 × 7".
 
     Examples
     --------
-    >>> size_text((5, 7)), size_text((4, 4), math=True)
-    ('5×7', '4{\\times}4')
+    >>> size_text((5, 7)), size_text((4, 4), math=True), size_text((3, 8, 8))
+    ('5×7', '4{\\times}4', '3×8×8')
     """
-    return f"{shape[0]}{{\\times}}{shape[1]}" if math else f"{shape[0]}×{shape[1]}"
+    return ("{\\times}" if math else "×").join(str(v) for v in shape)
 
 
-def _value(pair: Pair) -> str:
-    return str(pair[0]) if pair[0] == pair[1] else f"({pair[0]}, {pair[1]})"
+def _value(values: Tuple[Any, ...]) -> str:
+    """One value when every axis agrees (or there is one axis), else the tuple."""
+    if len(values) == 1 or len(set(values)) == 1:
+        v = values[0]
+        return f"({v[0]}, {v[1]})" if isinstance(v, tuple) else str(v)
+    return "(" + ", ".join(_value((v,)) for v in values) + ")"
+
+
+def _math_value(values: Tuple[Any, ...]) -> str:
+    # A rule's name ("same") is a word, upright, not a product of italic letters.
+    return rf"\mathrm{{{values[0]}}}" if isinstance(values[0], str) else _value(values)
 
 
 def _kind_words(spec: Spec) -> str:
@@ -86,9 +95,9 @@ class LayerLine(_Pieces):
     """
 
     name: str
-    input_shape: Pair
-    output_shape: Pair
-    params: Tuple[Tuple[str, Pair], ...]
+    input_shape: Tuple[int, ...]
+    output_shape: Tuple[int, ...]
+    params: Tuple[Tuple[str, Tuple[Any, ...]], ...]
     flags: Tuple[str, ...] = ()
 
     def tokens(self) -> list[Token]:
@@ -96,7 +105,7 @@ class LayerLine(_Pieces):
                             (f"input {size_text(self.input_shape)}", f"input ${size_text(self.input_shape, True)}$"),
                             (f"→ output {size_text(self.output_shape)}",
                              f"→ output ${size_text(self.output_shape, True)}$")]
-        items = [_eq(f"{n} = {_value(v)}", f"{_PARAM_TEX.get(n, n)} = {_value(v)}") for n, v in self.params]
+        items = [_eq(f"{n} = {_value(v)}", f"{_PARAM_TEX.get(n, n)} = {_math_value(v)}") for n, v in self.params]
         items += [(f, f) for f in self.flags]
         for plain, math in items:  # a comma after every item but the last, kept with it
             out[-1] = (out[-1][0] + ",", out[-1][1] + ",")
@@ -119,12 +128,16 @@ def layer_line(spec: Spec) -> LayerLine:
     >>> layer_line(Conv((5, 7), 3, s=(2, 1), p=1)).plain()
     'Convolution: input 5×7 → output 3×7, k = 3, s = (2, 1), p = 1'
     """
-    params = [("k", spec.k), ("s", spec.s), ("p", spec.p)]
-    if spec.d != (1, 1):
+    rule = spec.padding_rule
+    p: Tuple[Any, ...] = (rule,) if rule in ("same", "causal") else spec.p
+    params = [("k", spec.k), ("s", spec.s), ("p", p)]
+    if any(v != 1 for v in spec.d):
         params.append(("d", spec.d))
-    if spec.kind == "conv_transpose" and cast("ConvTranspose", spec).output_padding != (0, 0):
+    if spec.kind == "conv_transpose" and any(cast("ConvTranspose", spec).output_padding):
         params.append(("output_padding", cast("ConvTranspose", spec).output_padding))
-    flags = ("ceil_mode",) if getattr(spec, "ceil_mode", False) else ()
+    flags: Tuple[str, ...] = ("ceil_mode",) if getattr(spec, "ceil_mode", False) else ()
+    if spec.padding_mode != "zeros":
+        flags += (f"{spec.padding_mode} padding",)
     name = _kind_words(spec)
     return LayerLine(name[0].upper() + name[1:], spec.input_shape, spec.output_shape, tuple(params), flags)
 
@@ -134,7 +147,7 @@ class MapLabel:
     """What a map's label says: ``input 4×4``, ``output 2×2 (transposed convolution)``."""
 
     role: str
-    shape: Pair
+    shape: Tuple[int, ...]
     kind: Optional[str] = None
 
     def lines(self, math: bool = False) -> list[str]:
@@ -158,7 +171,12 @@ def map_labels(spec: Spec) -> tuple[MapLabel, MapLabel]:
     >>> [lab.plain() for lab in map_labels(Conv(6, 3, s=2, p=1).transpose())]
     ['input 3×3', 'output 6×6 (transposed convolution)']
     """
-    return MapLabel("input", spec.input_shape), MapLabel("output", spec.output_shape, _kind_words(spec))
+    border = _BORDER_WORDS.get(spec.padding_mode) if any(b or e for b, e in spec.padding) else None
+    return MapLabel("input", spec.input_shape, border), MapLabel("output", spec.output_shape, _kind_words(spec))
+
+
+_BORDER_WORDS = {"reflect": "border: the input mirrored", "replicate": "border: the edge repeated",
+                 "circular": "border: the input wrapped around"}
 
 
 _P_PRIME = Sym("p'", "p'", "p'")
@@ -188,23 +206,24 @@ def direct_view(spec: Spec) -> Optional[Note]:
     if spec.kind != "conv_transpose":
         return None
     spec = cast("ConvTranspose", spec)
-    pad = spec.view_padding
+    pad = _value(spec.view_padding)
     toks: list[list[Token]] = []
-    if spec.s != (1, 1):
-        stretch = _value((spec.s[0] - 1, spec.s[1] - 1))
+    if any(v != 1 for v in spec.s):
+        stretch = _value(tuple(v - 1 for v in spec.s))
         toks.append(_words("the input stretched by") + [_eq(f"s - 1 = {stretch}", f"{render(_S_MINUS_1, True)} = {stretch}")]
                     + _words("zeros between units"))
-    pv = f"{render(_P_VIEW)} = {_value(pad)}", f"{_P_PRIME.tex} = {render(_P_VIEW, True)} = {_value(pad)}"
-    if pad[0] >= 0 and pad[1] >= 0:
-        toks.append([_eq(f"p' = {pv[0]}", pv[1])] + _words("zeros of padding on each side"))
+    pv = f"{render(_P_VIEW)} = {pad}", f"{_P_PRIME.tex} = {render(_P_VIEW, True)} = {pad}"
+    sides = "on each side" if spec.symmetric else "(before, after)"
+    if all(b >= 0 and e >= 0 for b, e in spec.view_padding_pairs):
+        toks.append([_eq(f"p' = {pv[0]}", pv[1])] + _words(f"zeros of padding {sides}"))
     else:
         toks.append([_eq(f"p' = {pv[0]}", pv[1])] + _words("(negative: the stretched input is cropped)"))
-    if spec.output_padding != (0, 0):
+    if any(spec.output_padding):
         op = _value(spec.output_padding)
-        toks.append([_eq(f"output_padding = {op}", rf"\mathrm{{output\_padding}} = {op}")]
-                    + _words("more at the bottom and right"))
+        where = {1: "at the end", 2: "at the bottom and right"}.get(spec.ndim, "at the end of each axis")
+        toks.append([_eq(f"output_padding = {op}", rf"\mathrm{{output\_padding}} = {op}")] + _words(f"more {where}"))
     items = _words("direct view: the kernel rotated by") + [("180 degrees", "180°")]
-    if spec.d != (1, 1):
+    if any(v != 1 for v in spec.d):
         items += _words("dilated by") + [(_value(spec.d), _value(spec.d))]
     items[-1] = (items[-1][0] + ",", items[-1][1] + ",")
     items += _words("unit stride, over")
@@ -215,13 +234,57 @@ def direct_view(spec: Spec) -> Optional[Note]:
     return Note(tuple(items))
 
 
+_MODE_WORDS = {
+    "reflect": "reflect padding: the border mirrors the input, the edge not repeated",
+    "replicate": "replicate padding: the border repeats the edge",
+    "circular": "circular padding: the border wraps around to the other end",
+}
+
+
+def _pairs_text(spec: Spec) -> str:
+    pairs = spec.padding
+    if len(set(pairs)) == 1:
+        return _value((pairs[0],))
+    names = AXES_BY_RANK[len(pairs)]
+    return ", ".join(f"{n} {_value((pr,))}" for n, pr in zip(names, pairs))
+
+
+def padding_notes(spec: Spec) -> list[Note]:
+    """What the padding is, where a caption's ``p = ...`` does not say it all: a rule, uneven sides, copies.
+
+    Examples
+    --------
+    >>> from convanim.core.spec import Conv
+    >>> padding_notes(Conv((6,), 3, s=2, p="same"))[0].plain()
+    "same (TensorFlow's rule): output ceil(i / s), padding (before, after) = (0, 1), the odd zero after"
+    """
+    out = []
+    rule, text = spec.padding_rule, _pairs_text(spec)
+    crop = spec.kind == "conv_transpose"
+    if rule == "same":
+        odd = "" if spec.symmetric else ", the odd zero after"
+        out.append(Note(tuple(_words("same (TensorFlow's rule): output") + [("ceil(i / s),", r"$\lceil i/s \rceil$,")]
+                              + _words(f"padding (before, after) = {text}{odd}"))))
+    elif rule == "causal":
+        before = spec.padding[0][0]
+        out.append(Note(tuple(_words("causal:") + [_eq(f"d(k - 1) = {before}", f"d(k - 1) = {before}")]
+                              + _words("zeros before, none after: no output reads a later input"))))
+    elif not spec.symmetric:
+        what = "cropped from the full output" if crop else "padding"
+        out.append(Note(tuple(_words(f"{what} (before, after) = {text}"))))
+    if spec.padding_mode != "zeros" and any(b or e for b, e in spec.padding):
+        out.append(Note(tuple(_words(_MODE_WORDS[spec.padding_mode]))))
+    return out
+
+
 def notes(spec: Spec) -> list[Note]:
-    """Notes a caption keeps (pooling's padding), the direct view excluded."""
-    if spec.kind != "pool" or spec.p == (0, 0):
-        return []
+    """Notes a caption keeps (padding rules and modes, pooling's padding), the direct view excluded."""
+    out = padding_notes(spec)
+    if spec.kind != "pool" or not any(b or e for b, e in spec.padding):
+        return out
     if cast("Pool", spec).mode == "max":
-        return [Note(tuple(_words("max pooling pads with") + [("-inf", r"$-\infty$")]))]
-    return [Note(tuple(_words("average pooling divides by the window size, padding included")))]
+        return out + [Note(tuple(_words("max pooling pads with") + [("-inf", r"$-\infty$")]))]
+    return out + [Note(tuple(_words("average pooling divides by the window size, padding included")))]
 
 
 @dataclass(frozen=True)

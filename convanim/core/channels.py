@@ -11,8 +11,8 @@ from .spec import ConvTranspose, Pool, Spec
 __all__ = ["channels_text"]
 
 
-def _size(shape: tuple[int, int]) -> str:
-    return f"{shape[0]}*{shape[1]}"
+def _size(shape: tuple[int, ...]) -> str:
+    return "*".join(str(v) for v in shape)
 
 
 def channels_text(spec: Spec) -> str:

@@ -359,7 +359,7 @@ def check_draw_options(spec: Any = None, *, frame: Any = None, ax: Any = _NO_AX,
 
     check_cost(spec, view=view, numbers=numbers_, max_frames=max_frames, max_matrix=max_matrix)
     if frame is not None:
-        check_frame(frame, spec.c_out * spec.output_shape[0] * spec.output_shape[1], repr(spec))
+        check_frame(frame, spec.c_out * math.prod(spec.output_shape), repr(spec))
     x, kernel = kw.get("x"), kw.get("kernel")
     is_max = isinstance(spec, Pool) and spec.mode == "max"
     # With channels, PyTorch's unbatched layout: x (c_in, h, w), the weights spec.weight_shape.

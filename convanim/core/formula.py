@@ -23,10 +23,12 @@ __all__ = [
     "Expr", "Sym", "Num", "Sum", "Prod", "Div", "Round", "Group",
     "render", "evaluate", "substitute",
     "Relationship", "RELATIONSHIP_FORMULAS", "GENERAL_TRANSPOSED", "general_pool",
-    "Formula", "axis_formula", "formulas", "join_math", "AXES",
+    "Formula", "axis_formula", "formulas", "join_math", "AXES", "AXES_BY_RANK", "UNEVEN", "uneven_formula",
 ]
 
 AXES = ("height", "width")
+#: What each axis is called, by rank.
+AXES_BY_RANK = {1: ("length",), 2: AXES, 3: ("depth", "height", "width")}
 
 
 # ---- the expression tree ---------------------------------------------------------------------
@@ -270,6 +272,19 @@ GENERAL_TRANSPOSED = Relationship(
     (i_t - 1) * s - 2 * p + d * (k - 1) + output_padding + 1)
 
 
+p_before = Sym("p_before", "p_before", r"p_{\mathrm{before}}")
+p_after = Sym("p_after", "p_after", r"p_{\mathrm{after}}")
+_UNEVEN_CONV = Round("floor", (i + p_before + p_after - d * (k - 1) - 1) / s) + 1
+
+#: The general forms of an axis padded (or, for a transposed convolution, cropped) unevenly.
+UNEVEN: dict[str, Relationship] = {
+    "conv": Relationship(None, "convolution, uneven padding", o, _UNEVEN_CONV),
+    "pool": Relationship(None, "pooling, uneven padding", o, _UNEVEN_CONV),
+    "conv_transpose": Relationship(None, "transposed convolution, uneven cropping", o_t,
+                                   (i_t - 1) * s - p_before - p_after + d * (k - 1) + output_padding + 1),
+}
+
+
 def general_pool(ceil_mode: bool) -> Relationship:
     """PyTorch's ``max_pool2d`` size, where relationship 7 does not apply (padding, dilation, ceil_mode)."""
     rnd = "ceil" if ceil_mode else "floor"
@@ -305,11 +320,14 @@ class Formula:
     result: int
     axis: Optional[str] = None
     note: Optional[str] = None
+    named: bool = False  # a general form whose case is always said ("uneven padding")
 
     def head(self, case: bool = True) -> Optional[str]:
         """``"height: relationship 6 (case):"``; without ``case``: ``"height: relationship 6:"``."""
         words = [f"{self.axis}:"] if self.axis else []
-        if self.number is not None:
+        if self.named:
+            words.append(f"{self.case}:")
+        elif self.number is not None:
             words.append(f"relationship {self.number} ({self.case}):" if case else f"relationship {self.number}:")
         return " ".join(words) or None
 
@@ -400,7 +418,10 @@ def axis_formula(kind: str, number: Optional[int], values: Mapping[str, int], re
 
 
 def formulas(spec: Spec) -> list[Formula]:
-    """One formula per distinct axis of ``spec``: one when both agree, else height and width.
+    """One formula per distinct axis of ``spec``: one when every axis agrees, else one per axis, named.
+
+    An axis padded unevenly (``(before, after)`` pairs, ``"same"``, ``"causal"``)
+    gets the general form with ``p_before + p_after`` in place of ``2p``.
 
     Examples
     --------
@@ -409,15 +430,39 @@ def formulas(spec: Spec) -> list[Formula]:
     ...     print(f.plain(case=False))
     height: relationship 6: o = floor((i + 2p - k) / s) + 1 = floor((5 + 2*1 - 3) / 2) + 1 = 3
     width: relationship 3: o = i = 7
+    >>> print(formulas(Conv((6,), 3, s=2, p="same"))[0].plain())
+    convolution, uneven padding: o = floor((i + p_before + p_after - d(k - 1) - 1) / s) + 1 = \
+floor((6 + 0 + 1 - 1(3 - 1) - 1) / 2) + 1 = 3
     """
     rel = spec.relationship
-    numbers = rel if isinstance(rel, tuple) else (rel, rel)
+    ndim = len(spec.input_shape)
+    numbers = rel if isinstance(rel, tuple) else (rel,) * ndim
     out = []
-    for ax in (0, 1):
-        values = {n: getattr(spec, n)[ax] for n in ("i", "k", "s", "p", "d")}
-        values["a"] = getattr(spec, "output_padding", (0, 0))[ax]  # a transposed convolution's only
-        out.append(axis_formula(spec.kind, numbers[ax], values, spec.output_shape[ax],
-                                ceil_mode=getattr(spec, "ceil_mode", False)))
-    if out[0] == out[1]:
+    for ax in range(ndim):
+        before, after = spec.padding[ax]
+        values = {n: getattr(spec, n)[ax] for n in ("i", "k", "s", "d")}
+        values["a"] = getattr(spec, "output_padding", (0,) * ndim)[ax]  # a transposed convolution's only
+        if before == after:
+            values["p"] = before
+            out.append(axis_formula(spec.kind, numbers[ax], values, spec.output_shape[ax],
+                                    ceil_mode=getattr(spec, "ceil_mode", False)))
+        else:
+            values.update(p_before=before, p_after=after)
+            out.append(uneven_formula(spec.kind, values, spec.output_shape[ax]))
+    if all(f == out[0] for f in out):
         return out[:1]
-    return [replace(f, axis=AXES[ax]) for ax, f in enumerate(out)]
+    names = AXES_BY_RANK[ndim]
+    return [replace(f, axis=names[ax]) for ax, f in enumerate(out)]
+
+
+def uneven_formula(kind: str, values: Mapping[str, int], result: int) -> Formula:
+    """The formula of an axis padded (or, transposed, cropped) unevenly: ``values`` has ``p_before`` and ``p_after``.
+
+    Examples
+    --------
+    >>> uneven_formula("conv", dict(i=5, k=3, s=1, d=2, p_before=4, p_after=0), 5).plain()
+    'convolution, uneven padding: o = floor((i + p_before + p_after - d(k - 1) - 1) / s) + 1 = \
+floor((5 + 4 + 0 - 2(3 - 1) - 1) / 1) + 1 = 5'
+    """
+    rel = UNEVEN[kind]
+    return Formula(None, rel.case, rel.lhs, rel.expr, substitute(rel.expr, values), result, named=True)

@@ -4,11 +4,12 @@ A :class:`Scene` is the grid the kernel slides over (the *canvas*), which of
 its cells hold real input, and, for each frame, the output cell written and
 the canvas cells under the kernel's taps.
 
-Coordinates are ``(row, col)``, ``(0, 0)`` the top-left canvas cell, rows
-growing downwards.
+Coordinates are ``(row, col)`` in 2D, ``(0, 0)`` the top-left canvas cell, rows
+growing downwards; ``(i,)`` in 1D and ``(depth, row, col)`` in 3D.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Iterator, NamedTuple, Sequence, Tuple, overload
 
@@ -16,7 +17,8 @@ import numpy as np
 
 from .checks import MAX_LIMIT, check_int
 from .numerics import pool_canvas
-from .spec import Conv, ConvTranspose, Pair, Pool, Spec
+from .padding import source_index
+from .spec import Conv, ConvTranspose, Pool, Sizes, Spec
 
 __all__ = ["Frame", "Scene", "scene", "check_limits", "MAX_FRAMES", "MAX_CANVAS"]
 
@@ -25,12 +27,13 @@ __all__ = ["Frame", "Scene", "scene", "check_limits", "MAX_FRAMES", "MAX_CANVAS"
 MAX_FRAMES = 10_000
 MAX_CANVAS = 1_024
 
-Cell = Tuple[int, int]
+Cell = Tuple[int, ...]
 
 
 class Frame(NamedTuple):
     """One step of the animation: the output cell written and the canvas cells under the kernel's taps (row-major).
 
+    Cells are tuples with one index per axis (``(row, col)`` in 2D).
     ``out_channel`` is the output channel written and ``in_channels`` the
     input channels read (those of its group; a pooling reads its own), each
     under the same taps.  Both default to channel 0, so that a one-channel
@@ -51,7 +54,7 @@ class _Frames(Sequence[Frame]):
         self._scene = sc
 
     def __len__(self) -> int:
-        return self._scene.spec.c_out * self._scene.output_shape[0] * self._scene.output_shape[1]
+        return self._scene.spec.c_out * math.prod(self._scene.output_shape)
 
     @overload
     def __getitem__(self, t: int) -> Frame: ...
@@ -67,10 +70,10 @@ class _Frames(Sequence[Frame]):
             raise IndexError(f"frame {t} is out of range: this scene has {n} frames (0 to {n - 1})")
         t = int(t) % n
         sc = self._scene
-        j, rest = divmod(t, sc.output_shape[0] * sc.output_shape[1])
-        cell = divmod(rest, sc.output_shape[1])
+        j, rest = divmod(t, math.prod(sc.output_shape))
+        cell = tuple(int(v) for v in np.unravel_index(rest, sc.output_shape))
         taps = sc.taps_of(cell)
-        return Frame(cell, tuple((int(r), int(c)) for r, c in taps), j, sc.spec.group_of(j))
+        return Frame(cell, tuple(tuple(int(v) for v in tap) for tap in taps), j, sc.spec.group_of(j))
 
     def __iter__(self) -> Iterator[Frame]:
         for t in range(len(self)):
@@ -81,23 +84,23 @@ class _Frames(Sequence[Frame]):
 class Scene:
     """The geometry of one layer: canvas, real input cells, and a frame per output cell.
 
-    Build one with :func:`scene`.
+    Build one with :func:`scene`.  Every attribute has one value per axis.
 
     Attributes
     ----------
     spec : Conv, ConvTranspose or Pool
-    canvas_shape : (rows, cols)
+    canvas_shape : tuple
         The grid under the kernel.  Conv and Pool: the padded input (extended
-        at the bottom and right where ``ceil_mode`` lets a pooling window
-        overhang).  ConvTranspose: the guide's direct-convolution view.
-    origin : (row, col)
-        Canvas cell of input unit ``(0, 0)``.
-    spread : (rows, cols)
+        at the end where ``ceil_mode`` lets a pooling window overhang).
+        ConvTranspose: the guide's direct-convolution view.
+    origin : tuple
+        Canvas cell of input unit ``(0, 0)``: the padding before, per axis.
+    spread : tuple
         Canvas step between neighbouring input units (``s`` for a transposed
         convolution, whose input is stretched; else 1).
-    step : (rows, cols)
+    step : tuple
         How far the kernel moves per output cell (``s``; 1 for a transposed convolution).
-    dilation : (rows, cols)
+    dilation : tuple
         Canvas step between neighbouring taps.
     kernel_flipped : bool
         True for a transposed convolution: in the direct view, tap ``(a, b)``
@@ -105,11 +108,11 @@ class Scene:
     """
 
     spec: Spec
-    canvas_shape: Pair
-    origin: Pair
-    spread: Pair
-    step: Pair
-    dilation: Pair
+    canvas_shape: Sizes
+    origin: Sizes
+    spread: Sizes
+    step: Sizes
+    dilation: Sizes
     kernel_flipped: bool
     frames: Sequence[Frame] = field(init=False, repr=False, compare=False)
 
@@ -117,70 +120,87 @@ class Scene:
         object.__setattr__(self, "frames", _Frames(self))
 
     @property
-    def output_shape(self) -> Pair:
-        """``(h, w)`` of the output map."""
+    def ndim(self) -> int:
+        return len(self.canvas_shape)
+
+    @property
+    def output_shape(self) -> Sizes:
+        """The output map's size."""
         return self.spec.output_shape
 
     @property
-    def kernel_shape(self) -> Pair:
+    def kernel_shape(self) -> Sizes:
         return self.spec.k
 
-    def input_position(self) -> Tuple[np.ndarray, np.ndarray]:
-        """Canvas row of each input row and canvas column of each input column (may fall outside a cropped canvas)."""
-        (ih, iw) = self.spec.input_shape
-        return (self.origin[0] + self.spread[0] * np.arange(ih), self.origin[1] + self.spread[1] * np.arange(iw))
+    def input_position(self) -> Tuple[np.ndarray, ...]:
+        """Per axis, the canvas index of each input unit (may fall outside a cropped canvas)."""
+        return tuple(o + sp * np.arange(n) for o, sp, n in zip(self.origin, self.spread, self.spec.input_shape))
 
     def input_index(self) -> np.ndarray:
         """A ``canvas_shape`` int array: the flat index of the input unit at each cell, -1 where none."""
         index = np.full(self.canvas_shape, -1, dtype=np.int64)
-        rows, cols = self.input_position()
-        okr = (rows >= 0) & (rows < self.canvas_shape[0])
-        okc = (cols >= 0) & (cols < self.canvas_shape[1])
-        iw = self.spec.input_shape[1]
-        flat = np.arange(rows.size)[:, None] * iw + np.arange(cols.size)[None, :]
-        index[np.ix_(rows[okr], cols[okc])] = flat[np.ix_(okr, okc)]
+        pos = self.input_position()
+        oks = [(p >= 0) & (p < c) for p, c in zip(pos, self.canvas_shape)]
+        flat = np.arange(math.prod(self.spec.input_shape)).reshape(self.spec.input_shape)
+        index[np.ix_(*(p[ok] for p, ok in zip(pos, oks)))] = flat[np.ix_(*oks)]
         return index
+
+    def source_index(self) -> np.ndarray:
+        """Like :meth:`input_index`, and where the border copies the input (``padding_mode``), the unit it copies.
+
+        A zero-padded layer's is its :meth:`input_index`.
+
+        Examples
+        --------
+        >>> from convanim import Conv
+        >>> scene(Conv((3,), 2, p=1, padding_mode="reflect")).source_index().tolist()
+        [1, 0, 1, 2, 1]
+        """
+        if self.spec.padding_mode == "zeros":
+            return self.input_index()
+        per_axis = [source_index(np.arange(c) - o, n, self.spec.padding_mode)
+                    for c, o, n in zip(self.canvas_shape, self.origin, self.spec.input_shape)]
+        grids = np.meshgrid(*per_axis, indexing="ij")
+        return np.ravel_multi_index(tuple(grids), self.spec.input_shape).astype(np.int64)
 
     @property
     def input_cells(self) -> frozenset:
-        """The ``(r, c)`` canvas cells holding real input units; the rest is padding or inserted zeros."""
-        rr, cc = np.nonzero(self.input_index() >= 0)
-        return frozenset(zip(rr.tolist(), cc.tolist()))
+        """The canvas cells holding real input units; the rest is padding or inserted zeros."""
+        return frozenset(zip(*(a.tolist() for a in np.nonzero(self.input_index() >= 0))))
 
     def tap_offsets(self) -> np.ndarray:
-        """``(kh*kw, 2)``: each tap's offset from the window's top-left cell, row-major."""
-        (kh, kw), (dh, dw) = self.spec.k, self.dilation
-        a, b = np.meshgrid(np.arange(kh) * dh, np.arange(kw) * dw, indexing="ij")
-        return np.stack([a.ravel(), b.ravel()], axis=1)
+        """``(prod(k), ndim)``: each tap's offset from the window's first cell, row-major."""
+        grids = np.meshgrid(*(np.arange(k) * d for k, d in zip(self.spec.k, self.dilation)), indexing="ij")
+        return np.stack([g.ravel() for g in grids], axis=1)
 
-    def window_origin(self, cell: Cell) -> Pair:
-        """Canvas cell of the kernel's top-left tap when output ``cell`` is computed."""
-        return (cell[0] * self.step[0], cell[1] * self.step[1])
+    def window_origin(self, cell: Cell) -> Sizes:
+        """Canvas cell of the kernel's first tap when output ``cell`` is computed."""
+        return tuple(c * st for c, st in zip(cell, self.step))
 
     def taps_of(self, cell: Cell) -> np.ndarray:
-        """``(kh*kw, 2)`` canvas cells under the taps for output ``cell``."""
+        """``(prod(k), ndim)`` canvas cells under the taps for output ``cell``."""
         return self.tap_offsets() + np.array(self.window_origin(cell))
 
     def taps_array(self) -> np.ndarray:
-        """``(oh*ow, kh*kw, 2)``: the taps of every output cell at once (those of one channel's frames; every
-        output channel repeats them)."""
-        oh, ow = self.output_shape
-        r, c = np.meshgrid(np.arange(oh) * self.step[0], np.arange(ow) * self.step[1], indexing="ij")
-        origins = np.stack([r.ravel(), c.ravel()], axis=1)
+        """``(prod(output_shape), prod(k), ndim)``: the taps of every output cell at once (those of one channel's
+        frames; every output channel repeats them)."""
+        grids = np.meshgrid(*(np.arange(o) * st for o, st in zip(self.output_shape, self.step)), indexing="ij")
+        origins = np.stack([g.ravel() for g in grids], axis=1)
         return origins[:, None, :] + self.tap_offsets()[None, :, :]
 
-    def window_extent(self) -> Pair:
-        """Rows and columns the kernel's window spans, dilation gaps included."""
-        return tuple(d * (k - 1) + 1 for k, d in zip(self.spec.k, self.dilation))  # type: ignore[return-value]
+    def window_extent(self) -> Sizes:
+        """Cells the kernel's window spans per axis, dilation gaps included."""
+        return tuple(d * (k - 1) + 1 for k, d in zip(self.spec.k, self.dilation))
 
     def tap_weights(self, kernel: np.ndarray) -> np.ndarray:
         """The weight drawn at each tap (row-major): the kernel, rotated by 180 degrees in a transposed view."""
         kernel = np.asarray(kernel, dtype=float)
-        return (kernel[::-1, ::-1] if self.kernel_flipped else kernel).ravel()
+        return (kernel[(slice(None, None, -1),) * kernel.ndim] if self.kernel_flipped else kernel).ravel()
 
     def canvas_values(self, x: np.ndarray) -> np.ndarray:
-        """The canvas filled with ``x`` at the input cells and zeros elsewhere (what the kernel reads)."""
-        index = self.input_index()
+        """The canvas filled with ``x`` at the input cells, copies where the border copies, zeros elsewhere (what the
+        kernel reads)."""
+        index = self.source_index()
         flat = np.asarray(x, dtype=float).ravel()
         out = np.zeros(self.canvas_shape)
         out[index >= 0] = flat[index[index >= 0]]
@@ -208,16 +228,20 @@ def scene(spec: Spec, *, max_frames: int = MAX_FRAMES) -> Scene:
     >>> f = scene(Conv(4, 3, c_in=4, c_out=6, groups=2)).frames
     >>> len(f), f[13].out_channel, f[13].in_channels, f[13].output_cell
     (24, 3, (2, 3), (0, 1))
+    >>> scene(Conv((6,), 3, s=2, p="same")).frames[2]
+    Frame(output_cell=(2,), taps=((4,), (5,), (6,)), out_channel=0, in_channels=(0,))
     """
+    ones = (1,) * getattr(spec, "ndim", 2)
     if isinstance(spec, ConvTranspose):
-        pad = spec.view_padding
-        canvas = tuple(s * (i - 1) + 1 + 2 * q + a for i, s, q, a in zip(spec.i, spec.s, pad, spec.output_padding))
-        sc = Scene(spec, canvas, pad, spec.s, (1, 1), spec.d, True)  # type: ignore[arg-type]
+        pad = spec.view_padding_pairs
+        canvas = tuple(s * (i - 1) + 1 + b + e + a
+                       for i, s, (b, e), a in zip(spec.i, spec.s, pad, spec.output_padding))
+        sc = Scene(spec, canvas, tuple(b for b, _ in pad), spec.s, ones, spec.d, True)
     elif isinstance(spec, Conv):
-        canvas = tuple(i + 2 * p for i, p in zip(spec.i, spec.p))
-        sc = Scene(spec, canvas, spec.p, (1, 1), spec.s, spec.d, False)  # type: ignore[arg-type]
+        canvas = tuple(i + b + e for i, (b, e) in zip(spec.i, spec.padding))
+        sc = Scene(spec, canvas, tuple(b for b, _ in spec.padding), ones, spec.s, spec.d, False)
     elif isinstance(spec, Pool):
-        sc = Scene(spec, pool_canvas(spec), spec.p, (1, 1), spec.s, spec.d, False)
+        sc = Scene(spec, pool_canvas(spec), tuple(b for b, _ in spec.padding), ones, spec.s, spec.d, False)
     else:
         raise TypeError(f"spec must be a Conv, ConvTranspose or Pool, got {type(spec).__name__}")
     check_limits(sc, max_frames)
@@ -232,7 +256,7 @@ def check_limits(sc: Scene, max_frames: int = MAX_FRAMES) -> None:
     """
     max_frames = check_int("max_frames", max_frames, 1, MAX_LIMIT)
     # Not len(sc.frames): past 2**63 frames len() itself overflows.
-    n = sc.spec.c_out * sc.output_shape[0] * sc.output_shape[1]
+    n = sc.spec.c_out * math.prod(sc.output_shape)
     if n > max_frames:
         raise ValueError(f"spec has {n} frames, more than max_frames={max_frames}; "
                          f"pass max_frames={n} (--max-frames {n}) to draw it anyway")

@@ -41,14 +41,14 @@ def check_cost(spec: Any, *, view: str = "grid", numbers: bool = False, max_fram
     max_matrix = MAX_MATRIX if max_matrix is None else max_matrix
     if view in ("grid", "both"):
         sc = scene(spec, max_frames=max_frames)
-        rows, cols = sc.canvas_shape
-        cells = rows * cols * spec.c_in  # a canvas per input channel
+        cells = math.prod(sc.canvas_shape) * spec.c_in  # a canvas per input channel (per depth slice in 3D)
         scale = max(1.0, max_frames / MAX_FRAMES)
         limit = int(MAX_CELLS * scale)
         if cells > limit:
             needed = -(-cells * MAX_FRAMES // MAX_CELLS)
             times = f"{spec.c_in} x " if spec.c_in > 1 else ""
-            raise ValueError(f"spec has {times}a canvas of {rows}x{cols} = {cells} cells, more than the {limit} drawn "
+            size = "x".join(str(v) for v in sc.canvas_shape)
+            raise ValueError(f"spec has {times}a canvas of {size} = {cells} cells, more than the {limit} drawn "
                              f"at this limit (about 5 s a frame); pass max_frames={needed} "
                              f"(--max-frames {needed}) to draw it anyway")
         texts = cells + len(sc.frames)
@@ -102,6 +102,8 @@ def check_still_options(*, theme: Any = None, figsize: Any = None, dpi: Any = No
 
         check_spec(spec)
         check_one_channel(spec)
+        if spec.ndim != 2:
+            raise ValueError(f"spec: positions_figure draws 2D layers, {spec!r} is {spec.ndim}D")
         rows, cols = scene(spec).canvas_shape
         oh, ow = spec.output_shape
         if rows * cols > MAX_CELLS // 4 or max(oh, ow) > 128:

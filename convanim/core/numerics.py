@@ -1,18 +1,22 @@
 """Values: what a layer computes, and the guide's unrolled matrix C.
 
-:func:`apply` equals PyTorch's ``conv2d``, ``conv_transpose2d`` (with
-``groups``), ``max_pool2d`` and ``avg_pool2d`` (``count_include_pad=True``)
-on unbatched input: ``(c_in, h, w)``, or plain ``(h, w)`` for a one-channel
-spec; :func:`conv_matrix` is the sparse matrix of section 4.1 of the guide,
-as a dense numpy array, over every channel.
+:func:`apply` equals PyTorch's ``conv1d/2d/3d`` (after ``F.pad`` with the
+spec's ``padding_mode`` and its ``(before, after)`` pairs), ``conv_transpose1d/2d/3d``
+(with ``groups``; cropping the full output), ``max_pool`` and ``avg_pool``
+(``count_include_pad=True``) on unbatched input: ``(c_in, *spatial)``, or plain
+``spatial`` for a one-channel spec; :func:`conv_matrix` is the sparse matrix of
+section 4.1 of the guide, as a dense numpy array, over every channel.
 """
 from __future__ import annotations
 
+import itertools
+import math
 from typing import Optional, Tuple
 
 import numpy as np
 
 from .checks import MAX_LIMIT, check_array, check_int, check_spec
+from .padding import source_index
 from .spec import Conv, ConvTranspose, Pool, Spec
 
 __all__ = ["apply", "conv_matrix", "default_input", "default_kernel", "input_shape", "output_shape", "kernel_shape",
@@ -30,20 +34,20 @@ GUIDE_INPUT = np.array(
 GUIDE_KERNEL = np.array([[0, 1, 2], [2, 2, 0], [0, 1, 2]], dtype=float)
 
 
-def _seeded(shape: Tuple[int, int], high: int, salt: int) -> np.ndarray:
+def _seeded(shape: Tuple[int, ...], high: int, salt: int) -> np.ndarray:
     # Seeded from the shape so that the same spec always shows the same numbers.
-    rng = np.random.default_rng([salt, shape[0], shape[1]])
+    rng = np.random.default_rng([salt, *shape])
     return rng.integers(0, high + 1, size=shape).astype(float)
 
 
-def _seeded_slice(shape: Tuple[int, int], high: int, salt: int, *where: int) -> np.ndarray:
+def _seeded_slice(shape: Tuple[int, ...], high: int, salt: int, *where: int) -> np.ndarray:
     # One channel's (or one kernel slice's) values depend on its own index only: adding channels keeps the others.
-    rng = np.random.default_rng([salt, shape[0], shape[1], *(1 + c for c in where)])
+    rng = np.random.default_rng([salt, *shape, *(1 + c for c in where)])
     return rng.integers(0, high + 1, size=shape).astype(float)
 
 
 def input_shape(spec: Spec) -> Tuple[int, ...]:
-    """The shape :func:`apply` takes: ``(c_in, h, w)``, or ``(h, w)`` for a one-channel spec.
+    """The shape :func:`apply` takes: ``(c_in, *input_shape)``, or ``input_shape`` for a one-channel spec.
 
     Examples
     --------
@@ -54,12 +58,12 @@ def input_shape(spec: Spec) -> Tuple[int, ...]:
 
 
 def output_shape(spec: Spec) -> Tuple[int, ...]:
-    """The shape :func:`apply` returns: ``(c_out, oh, ow)``, or ``(oh, ow)`` for a one-channel spec."""
+    """The shape :func:`apply` returns: ``(c_out, *output_shape)``, or ``output_shape`` for a one-channel spec."""
     return (spec.c_out, *spec.output_shape) if spec.channels else spec.output_shape
 
 
 def kernel_shape(spec: Spec) -> Optional[Tuple[int, ...]]:
-    """The weights :func:`apply` takes: :attr:`weight_shape` (PyTorch's), or ``(kh, kw)`` for a one-channel spec;
+    """The weights :func:`apply` takes: :attr:`weight_shape` (PyTorch's), or ``spec.k`` for a one-channel spec;
     ``None`` for a pooling."""
     if isinstance(spec, Pool):
         return None
@@ -127,31 +131,36 @@ def _window(start: int, stride: int, count: int) -> slice:
     return slice(start, start + stride * (count - 1) + 1, stride)
 
 
-def pool_canvas(spec: Pool) -> Tuple[int, int]:
-    """Rows and columns the pooling windows cover: the padded input, extended where ``ceil_mode`` lets the last
+def pool_canvas(spec: Pool) -> Tuple[int, ...]:
+    """Cells the pooling windows cover per axis: the padded input, extended where ``ceil_mode`` lets the last
     window overhang."""
-    h, w = (max(i + 2 * p, (o - 1) * s + d * (k - 1) + 1)
-            for i, k, s, p, d, o in zip(spec.i, spec.k, spec.s, spec.p, spec.d, spec.output_shape))
-    return h, w
+    return tuple(max(i + b + e, (o - 1) * s + d * (k - 1) + 1)
+                 for i, k, s, (b, e), d, o in zip(spec.i, spec.k, spec.s, spec.padding, spec.d, spec.output_shape))
+
+
+def _np_mode(mode: str) -> str:
+    return {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}[mode]
 
 
 def apply(spec: Spec, x: object, kernel: object = None) -> np.ndarray:
-    """What the layer computes on the unbatched input ``x``, as PyTorch.
+    """What the layer computes on the unbatched input ``x``, as PyTorch (1D, 2D or 3D).
 
     Parameters
     ----------
     spec : Conv, ConvTranspose or Pool
-    x : array_like of shape ``(c_in, h, w)``; ``spec.input_shape`` for a one-channel spec
+    x : array_like of shape ``(c_in, *spec.input_shape)``; ``spec.input_shape`` for a one-channel spec
     kernel : array_like, optional
-        The weights (not for pooling), in PyTorch's layout: ``(c_out, c_in // groups, kh, kw)``
-        for a Conv, ``(c_in, c_out // groups, kh, kw)`` for a ConvTranspose; ``spec.k`` for a
+        The weights (not for pooling), in PyTorch's layout: ``(c_out, c_in // groups, *k)``
+        for a Conv, ``(c_in, c_out // groups, *k)`` for a ConvTranspose; ``spec.k`` for a
         one-channel spec.  Defaults to :func:`default_kernel`, the values convanim draws.
 
     Returns
     -------
-    numpy.ndarray of shape ``(c_out, oh, ow)`` (``spec.output_shape`` for a one-channel spec), float64.
+    numpy.ndarray of shape ``(c_out, *output_shape)`` (``spec.output_shape`` for a one-channel spec), float64.
     Output channel ``j`` sums the input channels of its group (:meth:`Conv.group_of`);
-    a pooling works on each channel alone.
+    a pooling works on each channel alone.  A convolution's border holds what
+    ``padding_mode`` says (PyTorch's ``F.pad`` with that mode, then the convolution);
+    a transposed convolution crops ``(before, after)`` from its full output.
 
     Examples
     --------
@@ -159,14 +168,16 @@ def apply(spec: Spec, x: object, kernel: object = None) -> np.ndarray:
     array([12., 12., 17.])
     >>> apply(Conv(4, 3, c_in=2, c_out=3), np.ones((2, 4, 4)), np.ones((3, 2, 3, 3)))[:, 0, 0]
     array([18., 18., 18.])
+    >>> apply(Conv((4,), 3, p=1, padding_mode="reflect"), [1.0, 2.0, 3.0, 4.0], [1.0, 1.0, 1.0])
+    array([ 5.,  6.,  9., 10.])
     """
     xs, w = _operands(spec, x, kernel)
     if not spec.channels:
-        return _apply2d(spec, xs, w)
+        return _apply_one(spec, xs, w)
     out = np.zeros((spec.c_out, *spec.output_shape))
     if isinstance(spec, Pool):
         for c in range(spec.c_in):
-            out[c] = _apply2d(spec, xs[c], None)
+            out[c] = _apply_one(spec, xs[c], None)
         return out
     assert w is not None  # only a pooling has no weights
     per_in, per_out = spec.c_in // spec.groups, spec.c_out // spec.groups
@@ -174,50 +185,56 @@ def apply(spec: Spec, x: object, kernel: object = None) -> np.ndarray:
         for ci in spec.group_of(j):
             # Conv: w[j, ci within its group]; ConvTranspose: w[ci, j within its group] (PyTorch's layouts).
             wk = w[j, ci % per_in] if isinstance(spec, Conv) else w[ci, j % per_out]
-            out[j] += _apply2d(spec, xs[ci], wk)
+            out[j] += _apply_one(spec, xs[ci], wk)
     return out
 
 
-def _apply2d(spec: Spec, xs: np.ndarray, w: Optional[np.ndarray]) -> np.ndarray:
-    """One channel through one ``(kh, kw)`` kernel (or one channel's pooling); the operands are already checked."""
-    (oh, ow), (kh, kw) = spec.output_shape, spec.k
-    (sh, sw), (ph, pw), (dh, dw) = spec.s, spec.p, spec.d
+def _apply_one(spec: Spec, xs: np.ndarray, w: Optional[np.ndarray]) -> np.ndarray:
+    """One channel through one kernel of shape ``spec.k`` (or one channel's pooling); the operands are checked."""
+    out_shape, ks = spec.output_shape, spec.k
+    taps = list(itertools.product(*(range(k) for k in ks)))
     if isinstance(spec, Conv):
         assert w is not None  # only a pooling has no weights
-        xp = np.pad(xs, ((ph, ph), (pw, pw)))
-        out = np.zeros((oh, ow))
-        for th in range(kh):
-            for tw in range(kw):
-                out += w[th, tw] * xp[_window(th * dh, sh, oh), _window(tw * dw, sw, ow)]
+        xp = np.pad(xs, spec.padding, mode=_np_mode(spec.padding_mode))  # type: ignore[call-overload]
+        out = np.zeros(out_shape)
+        for t in taps:
+            out += w[t] * xp[tuple(_window(a * d, s, o) for a, d, s, o in zip(t, spec.d, spec.s, out_shape))]
         return out
     if isinstance(spec, ConvTranspose):
         assert w is not None
-        ih, iw = spec.i
-        # Scatter every input unit through every tap, then crop p from the top-left.
-        full = np.zeros((max(sh * (ih - 1) + dh * (kh - 1) + 1, oh + ph),
-                         max(sw * (iw - 1) + dw * (kw - 1) + 1, ow + pw)))
-        for th in range(kh):
-            for tw in range(kw):
-                full[_window(th * dh, sh, ih), _window(tw * dw, sw, iw)] += w[th, tw] * xs
-        return full[ph:ph + oh, pw:pw + ow].copy()
-    ch, cw = pool_canvas(spec)
-    (ih, iw) = spec.i
+        # Scatter every input unit through every tap into the full output, then crop (before, after);
+        # output_padding may reach past the full output, where nothing was written (zeros).
+        full = tuple(max(s * (i - 1) + d * (k - 1) + 1, b + o)
+                     for i, k, s, (b, _), d, o in zip(spec.i, ks, spec.s, spec.padding, spec.d, out_shape))
+        acc = np.zeros(full)
+        for t in taps:
+            acc[tuple(_window(a * d, s, i) for a, d, s, i in zip(t, spec.d, spec.s, spec.i))] += w[t] * xs
+        return acc[tuple(slice(b, b + o) for (b, _), o in zip(spec.padding, out_shape))].copy()
+    canvas = pool_canvas(spec)
     fill = -np.inf if spec.mode == "max" else 0.0
-    xp = np.full((ch, cw), fill)
-    xp[ph:ph + ih, pw:pw + iw] = xs
-    views = [xp[_window(th * dh, sh, oh), _window(tw * dw, sw, ow)] for th in range(kh) for tw in range(kw)]
+    xp = np.full(canvas, fill)
+    xp[tuple(slice(b, b + i) for (b, _), i in zip(spec.padding, spec.i))] = xs
+    views = [xp[tuple(_window(a * d, s, o) for a, d, s, o in zip(t, spec.d, spec.s, out_shape))] for t in taps]
     if spec.mode == "max":
         return np.max(views, axis=0)
-    # count_include_pad: the divisor counts padding but not the overhang that ceil_mode allows.
-    div_h = np.minimum(kh, ih + 2 * ph - sh * np.arange(oh))
-    div_w = np.minimum(kw, iw + 2 * pw - sw * np.arange(ow))
-    return np.sum(views, axis=0) / np.outer(div_h, div_w)
+    return np.sum(views, axis=0) / _pool_divisor(spec)
 
 
-def _taps(i: int, k: int, s: int, p: int, d: int, o: int) -> Tuple[np.ndarray, np.ndarray]:
-    """Input position of each (output, tap) pair of a convolution axis, and whether it is real input."""
-    pos = np.arange(o)[:, None] * s - p + np.arange(k)[None, :] * d
-    return pos, (pos >= 0) & (pos < i)
+def _pool_divisor(spec: Pool) -> np.ndarray:
+    """An average pooling's divisor per output cell: the window, padding included, less any ``ceil_mode`` overhang."""
+    per_axis = [np.minimum(k, i + b + e - s * np.arange(o))
+                for i, k, s, (b, e), o in zip(spec.i, spec.k, spec.s, spec.padding, spec.output_shape)]
+    div = per_axis[0].astype(float)
+    for v in per_axis[1:]:
+        div = np.multiply.outer(div, v)
+    return div
+
+
+def _sources(spec: Spec, conv: Spec) -> list[np.ndarray]:
+    """Per axis, the input index each (output, tap) pair of the convolution ``conv`` reads (-1: a zero)."""
+    mode = conv.padding_mode
+    return [source_index(np.arange(o)[:, None] * s - b + np.arange(k)[None, :] * d, i, mode)
+            for i, k, s, (b, _), d, o in zip(conv.i, conv.k, conv.s, conv.padding, conv.d, conv.output_shape)]
 
 
 def conv_matrix(spec: Spec, kernel: object = None, *, max_entries: int = MAX_ENTRIES) -> np.ndarray:
@@ -246,8 +263,8 @@ def conv_matrix(spec: Spec, kernel: object = None, *, max_entries: int = MAX_ENT
     """
     check_spec(spec)
     max_entries = check_int("max_entries", max_entries, 1, MAX_LIMIT * 1000)
-    rows = spec.c_out * spec.output_shape[0] * spec.output_shape[1]
-    cols = spec.c_in * spec.input_shape[0] * spec.input_shape[1]
+    rows = spec.c_out * math.prod(spec.output_shape)
+    cols = spec.c_in * math.prod(spec.input_shape)
     if rows * cols > max_entries:
         gib = rows * cols * 8 / 2**30
         raise ValueError(f"spec: the matrix of {spec!r} is {rows}x{cols} = {rows * cols} entries "
@@ -257,7 +274,7 @@ def conv_matrix(spec: Spec, kernel: object = None, *, max_entries: int = MAX_ENT
         raise ValueError("spec: a max pooling is not linear and has no matrix; use mode='avg'")
     _, w = _operands(spec, np.zeros(input_shape(spec)), kernel)
     if not spec.channels:
-        return _matrix2d(spec, w)
+        return _matrix_one(spec, w)
     ohw, ihw = rows // spec.c_out, cols // spec.c_in
     C = np.zeros((rows, cols))
     per_in, per_out = spec.c_in // spec.groups, spec.c_out // spec.groups
@@ -268,45 +285,49 @@ def conv_matrix(spec: Spec, kernel: object = None, *, max_entries: int = MAX_ENT
             else:
                 assert w is not None
                 wk = w[j, ci % per_in] if isinstance(spec, Conv) else w[ci, j % per_out]
-            C[j * ohw:(j + 1) * ohw, ci * ihw:(ci + 1) * ihw] = _matrix2d(spec, wk)
+            C[j * ohw:(j + 1) * ohw, ci * ihw:(ci + 1) * ihw] = _matrix_one(spec, wk)
     return C
 
 
-def _matrix2d(spec: Spec, w: Optional[np.ndarray]) -> np.ndarray:
-    """The one-channel matrix of ``spec`` with the ``(kh, kw)`` kernel ``w`` (``None`` for a pooling)."""
+def _matrix_one(spec: Spec, w: Optional[np.ndarray]) -> np.ndarray:
+    """The one-channel matrix of ``spec`` with the kernel ``w`` of shape ``spec.k`` (``None`` for a pooling)."""
     if isinstance(spec, Pool):
         # An average pooling is the convolution by a constant kernel, divided per window by what apply divides by.
-        (ih, iw), (oh, ow) = spec.i, spec.output_shape
-        (kh, kw), (sh, sw), (ph, pw) = spec.k, spec.s, spec.p
-        div_h = np.minimum(kh, ih + 2 * ph - sh * np.arange(oh))
-        div_w = np.minimum(kw, iw + 2 * pw - sw * np.arange(ow))
-        w = 1.0 / np.outer(div_h, div_w)
-        pos_h, ok_h = _taps(ih, kh, sh, ph, 1, oh)
-        pos_w, ok_w = _taps(iw, kw, sw, pw, 1, ow)
-        vals = np.broadcast_to(w[:, :, None, None], (oh, ow, kh, kw))
-        return _scatter(oh, ow, ih, iw, pos_h, ok_h, pos_w, ok_w, vals)
+        div = _pool_divisor(spec)
+        vals = np.broadcast_to((1.0 / div).reshape(div.shape + (1,) * spec.ndim), div.shape + spec.k)
+        return _scatter(spec.output_shape, spec.i, _sources(spec, spec), vals)
     assert w is not None  # a Conv or a ConvTranspose: it has weights
-    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = spec.k, spec.s, spec.p, spec.d
-    if isinstance(spec, Conv):
-        (ih, iw), (oh, ow) = spec.i, spec.output_shape
-    else:
-        # C^T: the rows are the transposed output (the direct conv's input), the columns its input.
-        (oh, ow), (ih, iw) = spec.i, spec.output_shape
-    pos_h, ok_h = _taps(ih, kh, sh, ph, dh, oh)
-    pos_w, ok_w = _taps(iw, kw, sw, pw, dw, ow)
-    vals = np.broadcast_to(w[None, None, :, :], (oh, ow, kh, kw))
-    C = _scatter(oh, ow, ih, iw, pos_h, ok_h, pos_w, ok_w, vals)
+    # C^T: the rows of a transposed convolution's matrix are its output (the direct conv's input), the columns its
+    # input (the direct conv's output, of which any surplus the direct conv would compute is dropped).
+    conv = spec if isinstance(spec, Conv) else spec.transpose()
+    out_shape = spec.output_shape if isinstance(spec, Conv) else spec.i
+    in_shape = conv.i
+    sources = [src[:o] for src, o in zip(_sources(spec, conv), out_shape)]
+    vals = np.broadcast_to(np.asarray(w, dtype=float).reshape((1,) * spec.ndim + spec.k), tuple(out_shape) + spec.k)
+    C = _scatter(out_shape, in_shape, sources, vals)
     return C if isinstance(spec, Conv) else C.T.copy()
 
 
-def _scatter(oh: int, ow: int, ih: int, iw: int, pos_h: np.ndarray, ok_h: np.ndarray, pos_w: np.ndarray,
-             ok_w: np.ndarray, vals: np.ndarray) -> np.ndarray:
-    """The dense ``(oh*ow, ih*iw)`` matrix with ``vals[r, c, a, b]`` summed at each real tap's input cell."""
-    # Broadcast to (oh, ow, kh, kw).
-    out_idx = (np.arange(oh)[:, None, None, None] * ow + np.arange(ow)[None, :, None, None])
-    in_idx = pos_h[:, None, :, None] * iw + pos_w[None, :, None, :]
-    ok = ok_h[:, None, :, None] & ok_w[None, :, None, :]
-    out_idx = np.broadcast_to(out_idx, ok.shape)
-    C = np.zeros((oh * ow, ih * iw))
+def _scatter(out_shape: Tuple[int, ...], in_shape: Tuple[int, ...], sources: list[np.ndarray],
+             vals: np.ndarray) -> np.ndarray:
+    """The dense ``(prod(out_shape), prod(in_shape))`` matrix with ``vals[o..., t...]`` summed at each tap's source.
+
+    ``sources[a]`` is the ``(o_a, k_a)`` input index of axis ``a`` (-1: a zero, which adds nothing).
+    """
+    n = len(out_shape)
+    ks = tuple(src.shape[1] for src in sources)
+    full = tuple(out_shape) + ks
+    out_idx = np.zeros(full, dtype=np.int64)
+    in_idx = np.zeros(full, dtype=np.int64)
+    ok = np.ones(full, dtype=bool)
+    for a, src in enumerate(sources):
+        shape = [1] * (2 * n)
+        shape[a], shape[n + a] = src.shape
+        s = src.reshape(shape)
+        o = np.arange(out_shape[a]).reshape([out_shape[a] if b == a else 1 for b in range(2 * n)])
+        out_idx = out_idx * out_shape[a] + o
+        in_idx = in_idx * in_shape[a] + np.maximum(s, 0)
+        ok = ok & (s >= 0)
+    C = np.zeros((int(np.prod(out_shape)), int(np.prod(in_shape))))
     np.add.at(C, (out_idx[ok], in_idx[ok]), vals[ok])
     return C

@@ -3,7 +3,6 @@ caption as lines of whole pieces (a line may break between pieces, never inside 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import Tuple
 
 from ..core.caption import caption, map_labels, size_text
@@ -101,7 +100,7 @@ def _cost_pieces(spec: Spec) -> list:
     shape = r"{\times}".join(str(n) for n in spec.weight_shape)  # type: ignore[union-attr]
     pieces = [f"weights ${shape} = {spec.n_weights}$, multiply-adds ${spec.macs}$"]
     if getattr(spec, "groups", 1) != 1:
-        standard = replace(spec, groups=1)
+        standard = spec.replace(groups=1)
         pieces[0] += ";"
         pieces.append(f"a standard convolution: ${standard.n_weights}$ and ${standard.macs}$")
     return pieces

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..core.geometry import MAX_FRAMES, scene
 from ..core.numerics import apply, default_input, default_kernel
+from ..core.rank import as_2d, lift_values
 from ..core.spec import Pool, Spec
 from .captions import caption_pieces, map_label
 from .compose import Composer, Label, compose
@@ -138,14 +139,16 @@ class GridPanel:
         if style not in ("paper", "flat"):
             raise ValueError(f"style must be 'paper' or 'flat', got {style!r}")
         th: Theme = get_theme(theme)
-        sc = scene(spec, max_frames=max_frames)
-        lay = layout(sc, style)
+        # A 1D layer is drawn as the 2D layer of height 1 that computes the same; its values are its own.
+        sc = scene(as_2d(spec), max_frames=max_frames)
+        lay = layout(sc, style, anchor=1.0 if spec.padding_rule == "causal" else 0.5)
         self.spec, self.sc, self.lay, self.th = spec, sc, lay, th
         self.offset = np.zeros(2)
         self.n_frames = len(sc.frames)
         self.numbers = bool(numbers)
         self.index = sc.input_index()
         self.real = self.index >= 0
+        self.copies = (sc.source_index() >= 0) & ~self.real
         self.is_max = isinstance(spec, Pool) and spec.mode == "max"
         needs = self.numbers or self.is_max
         self.x: Any = None
@@ -153,13 +156,15 @@ class GridPanel:
         self.y: Any = None
         self.canvas_values: Any = None
         if needs or x is not None or kernel is not None:
-            self.x = default_input(spec) if x is None else np.asarray(x, dtype=float)
+            x1 = default_input(spec) if x is None else np.asarray(x, dtype=float)
             if isinstance(spec, Pool):
                 self.kernel = None
-                self.y = apply(spec, self.x)
+                self.y = lift_values(spec, apply(spec, x1))
             else:
-                self.kernel = default_kernel(spec) if kernel is None else np.asarray(kernel, dtype=float)
-                self.y = apply(spec, self.x, self.kernel)
+                k1 = default_kernel(spec) if kernel is None else np.asarray(kernel, dtype=float)
+                self.y = lift_values(spec, apply(spec, x1, k1))
+                self.kernel = lift_values(spec, k1)
+            self.x = lift_values(spec, x1)
             self.canvas_values = sc.canvas_values(self.x)
             if self.is_max:
                 self.canvas_values = np.where(self.real, self.canvas_values, -np.inf)
@@ -185,8 +190,11 @@ class GridPanel:
         lay, th, real = self.lay, self.th, self.real
         self.measure = comp.measure
         oshape = self.sc.output_shape
-        if (~real).any():
-            comp.shapes.append(Shapes(_run_quads(~real, lay, "canvas"), th.padding, z=Z_FILL))
+        if (~real & ~self.copies).any():
+            comp.shapes.append(Shapes(_run_quads(~real & ~self.copies, lay, "canvas"), th.padding, z=Z_FILL))
+        if self.copies.any():
+            # Copies of the input (reflect, replicate, circular): pale input, dashed edges like any padding.
+            comp.shapes.append(Shapes(_run_quads(self.copies, lay, "canvas"), th.copy, z=Z_FILL))
         comp.shapes.append(Shapes(_run_quads(real, lay, "canvas"), th.input, z=Z_FILL))
         dashed = _edge_segments(real, lay, "canvas", solid=False)
         if len(dashed):
@@ -286,8 +294,9 @@ class GridPanel:
         corner = lay.project(rr.ravel(), cc.ravel())
         size = f["number"] * unit
         texts = []
+        copies = self.copies.ravel()
         for j, (s, (x, y)) in enumerate(zip(self.canvas_strings, centres)):
-            base = "input" if real[j] else "padding"
+            base = "input" if real[j] else ("copy" if copies[j] else "padding")
             w, h = m(s, size, False)
             texts.append(Text(float(x), float(y), s, size, th.ink(getattr(th, base)), w, h, z=Z_TEXT,
                               cell=f["cell"] + corner[j] + self.offset, shaded=th.ink(th.over(base)),
@@ -369,7 +378,9 @@ class GridPanel:
                 crossed = self._crossed(geo["lines"], set(covered))
         if self.weight_strings:
             geo["weights"] = lay.project(taps[:, 0], taps[:, 1]) + self.fractions()["weight_pos"]
-            colours["weights"] = [th.ink(th.over("input" if r else "padding")) for r in tap_real]
+            tap_copy = self.copies[tr, tc] & inside
+            colours["weights"] = [th.ink(th.over("input" if r else ("copy" if c else "padding")))
+                                  for r, c in zip(tap_real, tap_copy)]
         geo = {name: v + self.offset for name, v in geo.items()}
         if self.numbers:
             geo["cover"], colours["cover"] = text_patches(self._texts, covered[:-1], self._unit)

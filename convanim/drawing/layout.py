@@ -40,8 +40,8 @@ class Layout:
     """
 
     style: str
-    canvas_shape: Pair
-    output_shape: Pair
+    canvas_shape: Tuple[int, ...]
+    output_shape: Tuple[int, ...]
     output_offset: np.ndarray
     bounds: Tuple[float, float, float, float]
 
@@ -61,7 +61,7 @@ class Layout:
         c = np.asarray(cols, dtype=float).ravel()[:, None] + np.array([0, width, width, 0])
         return self.project(r, c, plane)
 
-    def grid_quads(self, shape: Pair, plane: str = "canvas") -> np.ndarray:
+    def grid_quads(self, shape: Tuple[int, ...], plane: str = "canvas") -> np.ndarray:
         r, c = np.meshgrid(np.arange(shape[0]), np.arange(shape[1]), indexing="ij")
         return self.quads(r, c, plane)
 
@@ -122,11 +122,13 @@ def caption_block(lines: Sequence[str], width: float) -> Tuple[list[str], float]
     return wrapped, min(CAPTION_SIZE, width / (_CHAR_WIDTH * longest))
 
 
-def layout(sc: Scene, style: str = "paper", *, labels: bool = False, caption: Sequence[str] = ()) -> Layout:
+def layout(sc: Scene, style: str = "paper", *, labels: bool = False, caption: Sequence[str] = (),
+           anchor: float = 0.5) -> Layout:
     """Place the canvas and the output map of ``sc`` on the page.
 
     ``"paper"``: the guide's slanted view, the output map floating above the
-    canvas; ``"flat"``: unslanted, the output map to the right.  ``labels``
+    canvas; ``"flat"``: unslanted, the output map to the right (above, for a
+    canvas of one row: a 1D layer).  ``labels``
     and ``caption`` (lines of text) make room for the maps' names and a
     caption under the figure.
 
@@ -146,6 +148,17 @@ def layout(sc: Scene, style: str = "paper", *, labels: bool = False, caption: Se
     if style == "paper":
         gap = 0.6 + 0.05 * max(R, C)
         dx = canvas[:, 0].mean() - out0[:, 0].mean()
+        dy = canvas[:, 1].max() + gap - out0[:, 1].min()
+    elif R == 1 and OH == 1:
+        # A row (a 1D layer): the output row above it, as 1D convolutions are drawn.  At unit stride each output
+        # cell stands over its window, at ``anchor`` along it (0.5 its middle; 1.0 its last tap: a causal layer's
+        # output over the input it ends at).
+        gap = 1.2
+        extent = sc.window_extent()[1]
+        if sc.step[1] == 1:
+            dx = anchor * (extent - 1)
+        else:
+            dx = canvas[:, 0].mean() - out0[:, 0].mean()
         dy = canvas[:, 1].max() + gap - out0[:, 1].min()
     else:
         gap = 1.5 + 0.05 * max(R, C)

@@ -45,6 +45,12 @@ class Theme:
     text: RGB = (0, 0, 0)
     mark: RGB = (220, 50, 47)
 
+    @property
+    def copy(self) -> RGB:
+        """Border cells holding copies of the input (``padding_mode`` other than zeros): the input colour, paled
+        towards the padding's."""
+        return tuple(round(0.4 * i + 0.6 * p) for i, p in zip(self.input, self.padding))  # type: ignore[return-value]
+
     def mpl(self, name: str, alpha: float = 1.0) -> Tuple[float, float, float, float]:
         """A colour as matplotlib's RGBA floats."""
         r, g, b = getattr(self, name)
