@@ -8,7 +8,6 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ..core.geometry import Scene
-from ..core.spec import Pair
 
 __all__ = ["Layout", "layout", "caption_block", "COL", "ROW"]
 
