@@ -111,6 +111,11 @@ class Separable:
         return self.pointwise.output_shape
 
     @property
+    def relationship(self) -> None:
+        """``None``: the guide's relationships are those of one layer (see each of :attr:`layers`)."""
+        return None
+
+    @property
     def n_frames(self) -> int:
         """Frames of the animation: the depthwise frames, then the pointwise ones."""
         return sum(layer.c_out * layer.output_shape[0] * layer.output_shape[1] for layer in self.layers)
@@ -188,11 +193,11 @@ class Separable:
 
         Examples
         --------
-        >>> print(separable(5, 3, 3, 4).describe().splitlines()[0])
-        depthwise separable: input 3x5x5 -> depthwise 3x3x3 -> pointwise 4x3x3
+        >>> print(separable(5, 3, 3, 4).describe().split(": ")[1])
+        input 3x5x5 -> depthwise 3x3x3 -> pointwise 4x3x3
         """
         dw, pw = self.depthwise, self.pointwise
-        head = (f"depthwise separable: input {dw.c_in}x{shape_text(dw.input_shape)} -> depthwise "
+        head = (f"{self!r}: input {dw.c_in}x{shape_text(dw.input_shape)} -> depthwise "
                 f"{dw.c_out}x{shape_text(dw.output_shape)} -> pointwise {pw.c_out}x{shape_text(pw.output_shape)}")
         return "\n".join([head, f"depthwise: {dw!r}", f"pointwise: {pw!r}", *self.cost_lines()])
 
