@@ -193,7 +193,7 @@ class Separable:
 
         Examples
         --------
-        >>> print(separable(5, 3, 3, 4).describe().split(": ")[1])
+        >>> print(separable(5, 3, 3, 4).describe().splitlines()[0].split(": ")[1])
         input 3x5x5 -> depthwise 3x3x3 -> pointwise 4x3x3
         """
         dw, pw = self.depthwise, self.pointwise
