@@ -73,6 +73,9 @@ class Separable:
 
     def __post_init__(self) -> None:
         dw, pw = check_spec(self.depthwise, "depthwise", (Conv,)), check_spec(self.pointwise, "pointwise", (Conv,))
+        if dw.c_in < 2:
+            raise ValueError(f"c_in must be at least 2 for a depthwise separable convolution, got {dw.c_in} (with one "
+                             f"channel it is a convolution followed by a scaling: draw the two layers alone)")
         if not dw.groups == dw.c_in == dw.c_out:
             raise ValueError(f"depthwise: {dw!r} is not depthwise: it needs groups == c_in == c_out")
         if pw.k != (1, 1) or pw.groups != 1 or pw.output_shape != pw.input_shape:
