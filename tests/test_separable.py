@@ -251,3 +251,13 @@ def test_gallery_case_kind_separable():
         ca.separable(6, 3, 2, 5, s=2)
     with pytest.raises(ValueError, match="groups goes with kind = 'conv'"):
         Case("g", {"kind": "separable", "i": 4, "k": 3, "c_in": 2, "groups": 2}).spec()
+
+
+def test_draw_on_your_axes_and_the_notebook_player_take_the_pair():
+    from matplotlib.figure import Figure
+
+    ax = Figure(figsize=(8, 4)).add_subplot()
+    painter = ca.draw(ax, SEP, frame=30, style="flat")
+    assert painter.n_frames == 63 and painter.frame == 30
+    assert 'data-frames="63"' in ca.Player(SEP)._repr_html_()
+    assert ca.animation(SEP, display="player").to_player_html().count('data-cell-frame="62"') == 1
