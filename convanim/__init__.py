@@ -20,6 +20,7 @@ from .core.arithmetic import (
 )
 from .core.geometry import Frame, Scene, scene
 from .core.numerics import apply, conv_matrix
+from .core.separable import Separable, separable
 from .core.spec import Conv, ConvTranspose, Pool
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ __all__ = [
     "conv_output_size", "conv_transpose_output_size", "pool_output_size",
     "apply", "conv_matrix",
     "scene", "Scene", "Frame",
+    "separable", "Separable",
     "__version__",
     # loaded on first use (see _LAZY): they import matplotlib
     "layout", "Theme", "THEMES", "draw", "figure", "animation", "render",

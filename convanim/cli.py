@@ -26,6 +26,7 @@ _EPILOG_SHAPE = """examples:
   python -m convanim shape -i 5x7 -k 3 -d 2
   python -m convanim shape -i 5 -k 3 -s 1 --pool max
   python -m convanim shape -i 5 -k 3 --c-in 4 --c-out 8 --groups 2
+  python -m convanim shape -i 5 -k 3 --c-in 3 --c-out 4 --separable
   python -m convanim shape -i 6 -k 3 -s 2 -p same
   python -m convanim shape -i 16 --1d -k 2 -d 4 -p causal
   python -m convanim shape -i 8x16x16 -k 3 -p 1
@@ -37,6 +38,7 @@ _EPILOG_RENDER = """examples:
   python -m convanim render -i 5 -k 3 --numbers --style flat --frame 4 -o f.svg
   python -m convanim render -i 5 -k 3 -o 'f_{frame:02d}.png'
   python -m convanim render -i 4 -k 3 --view matrix -o matrix.gif
+  python -m convanim render -i 5 -k 3 --c-in 3 --c-out 4 --separable --numbers -o separable.gif
   python -m convanim render -i 16 --1d -k 2 -d 4 -p causal --style flat -o causal.gif
   python -m convanim render -i 5 -k 3 -p 2 --padding-mode reflect --numbers -o reflect.gif"""
 
@@ -174,6 +176,9 @@ def _add_spec_options(p: argparse.ArgumentParser) -> None:
                     help="output channels (default 1; not with --pool, which keeps its channels)")
     ch.add_argument("--groups", type=_number(int, 1, MAX_INT), default=None, metavar="G",
                     help="groups (default 1; --groups equal to --c-in is a depthwise convolution; not with --pool)")
+    ch.add_argument("--separable", action="store_true",
+                    help="a depthwise separable pair: a depthwise convolution (-i -k -s -p -d, groups = --c-in), "
+                         "then a 1x1 pointwise one to --c-out channels, drawn one after the other")
 
 
 def spec_from_args(args: argparse.Namespace) -> Spec:
@@ -191,6 +196,16 @@ def spec_from_args(args: argparse.Namespace) -> Spec:
         raise ValueError(f"--padding-mode {mode} goes with a convolution: PyTorch's transposed convolutions and "
                          f"poolings pad with zeros (or -inf)")
     c_in = getattr(args, "c_in", None) or 1
+    if getattr(args, "separable", False):
+        for option, name in (("--transposed", "transposed"), ("--output-padding", "output_padding"),
+                             ("--pool", "pool"), ("--groups", "groups")):
+            if getattr(args, name, None) not in (None, False):
+                raise ValueError(f"{option} does not go with --separable: its depthwise layer has groups = --c-in "
+                                 f"and its pointwise layer is a 1x1 convolution")
+        from .core.separable import separable
+
+        return separable(args.i, args.k, c_in, getattr(args, "c_out", None) or 1,  # type: ignore[return-value]
+                         s=1 if args.s is None else args.s, p=args.p, d=args.d)
     if args.pool:
         for option, name in (("--c-out", "c_out"), ("--groups", "groups")):
             if getattr(args, name, None) is not None:
@@ -312,7 +327,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "shape":
         spec = spec_from_args(args)
         print(spec.describe())
-        if spec.channels:  # one more line, only then: every one-channel output stays as it was
+        if spec.channels and spec.kind != "separable":  # one more line, only then: one-channel outputs as they were
             from .core.channels import channels_text
 
             print(channels_text(spec))

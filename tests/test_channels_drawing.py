@@ -153,3 +153,58 @@ def test_caption_counts_weights_and_multiply_adds_against_the_standard_convoluti
     standard = ca.Conv(5, 3, c_in=3, c_out=3)
     # 3x1x3x3 = 27 weights and 3*9*1*9 = 243 multiply-adds, against 81 and 729 for the standard convolution.
     assert numbers[-4:] == [depthwise.n_weights, depthwise.macs, standard.n_weights, standard.macs] == [27, 243, 81, 729]
+
+
+@pytest.mark.parametrize("style", ["paper", "flat"])
+@pytest.mark.parametrize("spec", [GROUPED, ca.ConvTranspose(3, 2, s=2, c_in=2, c_out=4, groups=2)])
+def test_weights_written_in_the_taps_are_the_group_s_slices_and_give_the_partial_sums(spec, style):
+    x, w = _values(spec)
+    stage, painter, panel = _stage(spec, style, numbers=True, x=x, kernel=w)
+    sc = ca.scene(spec)
+    R, C = panel.one.canvas_shape
+    for t in range(0, len(sc.frames), 5):
+        stage.set_frame(t)
+        fr = sc.frames[t]
+        taps = np.asarray(fr.taps)
+        arts = painter.movers["0:weights"]
+        assert len(arts) == len(fr.in_channels) * len(taps)
+        drawn = np.array([float(a.get_text().replace("−", "-")) for a in arts]).reshape(len(fr.in_channels), -1)
+        sums = [float(a.get_text()[4:].replace("−", "-")) for a in painter.movers["0:sums"]]
+        for n, ci in enumerate(fr.in_channels):
+            # The slice of the weights that output channel j applies to input channel ci (a transposed
+            # convolution's rotated by 180 degrees in its direct view), in the order of the taps.
+            if isinstance(spec, ca.ConvTranspose):
+                own = w[ci, fr.out_channel % (spec.c_out // spec.groups)][::-1, ::-1]
+            else:
+                own = w[fr.out_channel, ci % (spec.c_in // spec.groups)]
+            np.testing.assert_array_equal(drawn[n], own.ravel())
+            # Each weight sits at its tap on channel ci: inside that canvas cell.
+            for a, (r, c) in zip(arts[n * len(taps):(n + 1) * len(taps)], taps):
+                centre = np.asarray(a.get_position())
+                assert Path(panel.canvas_quads(ci, [r], [c])[0]).contains_point(centre), (t, ci, r, c)
+            values = panel.one.canvas_values(x[ci])[taps[:, 0], taps[:, 1]]
+            assert sums[n] == pytest.approx(float(values @ drawn[n]), abs=0.05)
+
+
+@pytest.mark.parametrize("style", ["paper", "flat"])
+def test_max_pooling_marks_the_winning_tap_on_its_channel_as_pytorch_picks_it(style):
+    torch = pytest.importorskip("torch")
+    import torch.nn.functional as F
+
+    spec = ca.Pool(5, 3, s=2, p=1, c_in=3)
+    rng = np.random.default_rng(11)
+    x = rng.integers(-4, 5, size=(3, 5, 5)).astype(float)
+    out, idx = F.max_pool2d(torch.tensor(x), 3, stride=2, padding=1, return_indices=True)
+    stage, painter, panel = _stage(spec, style, numbers=True, x=x)
+    sc = ca.scene(spec)
+    pad = panel.one.canvas_shape[0] - 5
+    for t, fr in enumerate(sc.frames):
+        stage.set_frame(t)
+        (quad,) = _polys(painter.movers["0:winner"])
+        j, (r, c) = fr.out_channel, fr.output_cell
+        assert fr.in_channels == (j,)
+        flat = int(idx[j, r, c])
+        row, col = divmod(flat, 5)
+        want = panel.canvas_quads(j, [row + pad // 2], [col + pad // 2])[0]
+        np.testing.assert_allclose(quad, want, atol=1e-9)
+        assert x[j, row, col] == float(out[j, r, c])

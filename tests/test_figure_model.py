@@ -52,6 +52,10 @@ CASES = [
     (ca.Conv(4, 1, c_in=3, c_out=2), {"style": "flat", "theme": "colorblind"}),
     (ca.Conv(5, 3, s=2, p=1, c_in=4, c_out=2, groups=2), {}),
     (ca.ConvTranspose(3, 2, s=2, c_in=2, c_out=2), {"style": "flat", "theme": "dark"}),
+    (ca.Pool(4, 2, s=1, p=1, c_in=2), {}),
+    (ca.separable(4, 3, c_in=3, c_out=4), {}),
+    (ca.separable(4, 3, c_in=3, c_out=4), {"style": "flat", "theme": "dark"}),
+    (ca.separable(5, 3, c_in=2, c_out=3, s=2, p=1), {"theme": "colorblind"}),
 ]
 IDS = [f"{spec!r}-{'-'.join(f'{k}={v}' for k, v in kw.items())}" for spec, kw in CASES]
 
@@ -104,15 +108,20 @@ def test_text_is_legible_inside_its_cell_and_never_collides(spec, kw):
             for o in outlines:
                 assert not box_hits_polygon(box, o), art.get_text()
     # The weights lie inside the cells of the taps they belong to.
-    weights = painter.movers.get("0:weights", [])
-    if weights:
+    for k, panel in enumerate(painter.plan.panels):
+        weights = [a for a in painter.movers.get(f"{k}:weights", []) if a.get_text()]
+        if not weights:
+            continue
         state = painter.plan.frame(painter.frame)
-        panel = painter.plan.panels[0]
-        fr = panel.sc.frames[painter.frame]
-        for art, (r, c) in zip(weights, fr.taps):
-            cell = panel.lay.quads([r], [c])[0] + panel.offset
-            assert box_in_polygon(_extent(art, renderer), to_px(cell), tol=0.75), (art.get_text(), r, c)
-        assert "0:weights" in state.geometry
+        what, t = painter.plan.frame.local(k, painter.frame)
+        if hasattr(panel, "weight_cells"):  # a layer with channels: the taps on every channel of the group
+            cells = panel.weight_cells(t)
+        else:
+            cells = [panel.lay.quads([r], [c])[0] + panel.offset for r, c in panel.sc.frames[t].taps]
+        assert len(cells) == len(weights)
+        for art, cell in zip(weights, cells):
+            assert box_in_polygon(_extent(art, renderer), to_px(cell), tol=0.75), art.get_text()
+        assert f"{k}:weights" in state.geometry
 
 
 def _outlines(painter):

@@ -31,7 +31,8 @@ GUIDE_FRAMES = {
 # The matrix views and the still figures that the gallery adds (name -> frames).
 EXTRA_FRAMES = {"no_padding_no_strides_matrix": 4, "no_padding_no_strides_transposed_matrix": 16,
                 "padding_strides_matrix": 9, "kernel": 1, "channels": 1, "subsampling": 1, "positions": 1,
-                "channels_standard": 12, "channels_grouped": 16, "channels_depthwise": 12, "channels_pointwise": 32}
+                "channels_standard": 12, "channels_grouped": 16, "channels_depthwise": 12, "channels_pointwise": 32,
+                "channels_separable": 28}
 ALL_FRAMES = {**GUIDE_FRAMES, **EXTRA_FRAMES}
 
 SMALL = """

@@ -332,6 +332,10 @@ def check_draw_options(spec: Any = None, *, frame: Any = None, ax: Any = _NO_AX,
         raise TypeError(f"unexpected keyword argument {unknown[0]!r}; known: {', '.join(DRAW_OPTIONS)}")
     if ax is not _NO_AX:
         check_axes(ax)
+    from .separable import Separable, check_pair_options
+
+    if isinstance(spec, Separable):  # a depthwise separable pair: each layer checked as any layer
+        return check_pair_options(spec, frame=frame, ax=ax, views=views, **kw)
     check_spec(spec)
     from .geometry import MAX_FRAMES
     from .matrix import MAX_MATRIX

@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from ..core.checks import check_draw_options, check_raster
 from ..core.geometry import MAX_FRAMES
 from ..core.matrix import MAX_MATRIX
+from ..core.separable import Separable
 from ..core.spec import Spec
 from .captions import caption_pieces
 from .channels_plan import ChannelsPanel
@@ -27,6 +28,7 @@ from .matrix_plan import MatrixPanel
 from .measure import mpl_measure
 from .painter import Painter, Stage, axes_box_pt
 from .plan import Plan
+from .separable_plan import separable_plan
 from .theme import get_theme
 
 __all__ = ["draw", "figure", "make_plan", "new_stage", "new_figure", "VIEWS"]
@@ -108,6 +110,12 @@ def make_plan(spec: Spec, *, view: str = "grid", style: str = "paper", numbers: 
     """
     if view not in VIEWS:
         raise ValueError(f"view must be one of {', '.join(VIEWS)}, got {view!r}")
+    if isinstance(spec, Separable):  # two layers, played one after the other
+        if view != "grid":
+            raise ValueError(f"view must be 'grid' for a separable pair, got {view!r}")
+        return separable_plan(spec, style=style, numbers=numbers, x=x, kernel=kernel, theme=theme, labels=labels,
+                              caption=caption, fontsize=fontsize, max_frames=max_frames, box_pt=box_pt,
+                              measure=mpl_measure)
     th = get_theme(theme)
     panels: list[Any] = []
     if view == "grid" and spec.channels:

@@ -3,12 +3,13 @@
 Frame t is (output channel j, output cell): the kernel's slice is shaded on every input channel of j's group,
 the output cell of map j is highlighted, and the maps outside the group are drawn faint.  ``style="flat"`` puts
 the canvases side by side and the output maps to their right; ``"paper"`` slants them as the guide does, the
-canvases one behind the other and the output maps above.  With numbers, each input channel's partial sum is
-written by its canvas; the output cell holds their total.
+canvases one behind the other and the output maps above.  With numbers, the weights of the kernel's slice are
+written in the corners of its taps on each channel (as the grid view does for one), each input channel's partial
+sum by its canvas, and the output cell holds their total; a max pooling marks the winning tap.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 import numpy as np
 
@@ -26,8 +27,8 @@ __all__ = ["ChannelsPanel", "one_channel"]
 
 # The veil over faint maps lies over every fill and grid line but under the numbers, which are drawn again in a
 # colour readable on it (over an opaque patch of the faint colour, so that a blitted frame is a full draw).
-Z_FILL, Z_COVER, Z_KERNEL, Z_OUTPUT, Z_VEIL, Z_FCOVER, Z_HIGHLIGHT, Z_TEXT, Z_SUM = (
-    1.0, 2.0, 2.5, 4.0, 4.2, 4.3, 5.0, 6.0, 6.5)
+Z_FILL, Z_COVER, Z_KERNEL, Z_OUTPUT, Z_VEIL, Z_FCOVER, Z_HIGHLIGHT, Z_TEXT, Z_SUM, Z_MARK, Z_WEIGHT = (
+    1.0, 2.0, 2.5, 4.0, 4.2, 4.3, 5.0, 6.0, 6.5, 6.6, 7.0)
 #: How much of the background covers a map outside the current group.
 VEIL_ALPHA = 0.6
 #: Points of the partial sums written by the canvases.
@@ -62,11 +63,16 @@ class ChannelsPanel:
     """
 
     def __init__(self, spec: Spec, *, style: str = "paper", numbers: bool = False, x: Any = None,
-                 kernel: Any = None, theme: Any = None, max_frames: int = MAX_FRAMES) -> None:
+                 kernel: Any = None, theme: Any = None, max_frames: int = MAX_FRAMES,
+                 names: tuple[str, str] = ("input channel", "output channel"), title: str = "",
+                 group_lines: bool = True) -> None:
         if style not in ("paper", "flat"):
             raise ValueError(f"style must be 'paper' or 'flat', got {style!r}")
         th: Theme = get_theme(theme)
         self.spec, self.th, self.style = spec, th, style
+        # What the maps are called, and a title over the panel (a panel of a pair names its layer).
+        self.names, self.title, self.group_lines = names, title, group_lines
+        self.is_max = isinstance(spec, Pool) and spec.mode == "max"
         self.sc = scene(spec, max_frames=max_frames)
         self.one = scene(one_channel(spec))
         self.lay = layout(self.one, style)
@@ -88,21 +94,28 @@ class ChannelsPanel:
         self.x: Any = None
         self.kernel: Any = None
         self.y: Any = None
-        if self.numbers or x is not None or kernel is not None:
+        if self.numbers or x is not None or kernel is not None or self.is_max:  # a max pooling marks its winner
             self.x = default_input(spec) if x is None else np.asarray(x, dtype=float)
             if isinstance(spec, Pool):
                 self.y = apply(spec, self.x)
             else:
                 self.kernel = default_kernel(spec) if kernel is None else np.asarray(kernel, dtype=float)
                 self.y = apply(spec, self.x, self.kernel)
+            # What the kernel reads on each channel (a max pooling pads with -inf, as PyTorch).
+            self.cvals = np.stack([self.one.canvas_values(self.x[ci]) for ci in range(self.c_in)])
+            if self.is_max:
+                self.cvals = np.where(self.real, self.cvals, -np.inf)
         self.lw = float(np.clip(0.05 * DEFAULT_UNIT_PT, 0.4, 1.2))
         self.canvas_strings: list[str] = []
         self.output_strings: list[str] = []
+        self.weight_strings: list[str] = []
         if self.numbers:
-            self.canvas_strings = [format_value(v) for ci in range(self.c_in)
-                                   for v in self.one.canvas_values(self.x[ci]).ravel()]
+            self.canvas_strings = [format_value(v) for v in self.cvals.ravel()]
             self.output_strings = [format_value(v, 1) for v in self.y.ravel()]
+            if self.kernel is not None:
+                self.weight_strings = sorted({format_value(w) for w in self.kernel.ravel()})
         self.per_group = 1 if isinstance(spec, Pool) else spec.c_in // spec.groups
+        self._fractions: Optional[dict] = None
         self.measure: Measure = estimate
         self._texts: list[Text] = []
         self._unit = 1.0
@@ -128,22 +141,22 @@ class ChannelsPanel:
         return ([self.lay.canvas_outline + o + self.offset for o in self.in_off]
                 + [self.lay.output_outline + o + self.offset for o in self.out_off])
 
+    def tap_weights(self, j: int, ci: int) -> np.ndarray:
+        """The weights drawn at the taps (row-major) on input channel ``ci`` for output channel ``j``."""
+        if isinstance(self.spec, ConvTranspose):
+            w = self.kernel[ci, j % (self.c_out // self.spec.groups)]
+        else:
+            w = self.kernel[j, ci % self.per_group]
+        return self.one.tap_weights(w)
+
     def partial_sums(self, t: int) -> list[float]:
         """What each input channel of frame ``t``'s group adds to its output cell (their total is the output)."""
         fr = self.sc.frames[t]
         taps = np.asarray(fr.taps)
         R, C = self.one.canvas_shape
         inside = (taps[:, 0] >= 0) & (taps[:, 0] < R) & (taps[:, 1] >= 0) & (taps[:, 1] < C)
-        j = fr.out_channel
-        sums = []
-        for ci in fr.in_channels:
-            vals = self.one.canvas_values(self.x[ci])[taps[inside, 0], taps[inside, 1]]
-            if isinstance(self.spec, ConvTranspose):
-                w = self.kernel[ci, j % (self.c_out // self.spec.groups)]
-            else:
-                w = self.kernel[j, ci % self.per_group]
-            sums.append(float(np.dot(vals, self.one.tap_weights(w)[inside])))
-        return sums
+        return [float(np.dot(self.cvals[ci][taps[inside, 0], taps[inside, 1]],
+                             self.tap_weights(fr.out_channel, ci)[inside])) for ci in fr.in_channels]
 
     # ---- still part ---------------------------------------------------------------------------------------
 
@@ -180,42 +193,82 @@ class ChannelsPanel:
                 comp.outlines.append(box)
 
     def _group_line(self, g: int) -> str:
-        return f"\ngroup {g}" if not isinstance(self.spec, Pool) and self.spec.groups > 1 else ""
+        shown = self.group_lines and not isinstance(self.spec, Pool) and self.spec.groups > 1
+        return f"\ngroup {g}" if shown else ""
 
     def add_labels(self, comp: Composer, size: float) -> None:
         th, lay, gap = self.th, self.lay, 6.0
         groups = 1 if isinstance(self.spec, Pool) else self.spec.groups
+        inp, out = self.names
+        if self.title:  # over everything the panel draws (its partial sums too), else under it
+            pts = np.concatenate(self.grid_outlines() + ([self.sum_places(t) for t in (0, self.n_frames - 1)]
+                                                         if self._sums_shown() else [])) - self.offset
+            cx, top, low = float((pts[:, 0].min() + pts[:, 0].max()) / 2), float(pts[:, 1].max()), float(pts[:, 1].min())
+            comp.labels.append(Label(self.title, size, th.text, [(cx, top, 0, 3 * gap, "center", "bottom"),
+                                                                 (cx, low, 0, -3 * gap, "center", "top")]))
         for ci in range(self.c_in):
-            comp.labels.append(Label(f"input channel {ci}" + self._group_line(ci // (self.c_in // groups)), size,
+            comp.labels.append(Label(f"{inp} {ci}" + self._group_line(ci // (self.c_in // groups)), size,
                                      th.text, _places(lay.canvas_outline + self.in_off[ci], self.style, gap, "in")))
         for j in range(self.c_out):
-            comp.labels.append(Label(f"output channel {j}" + self._group_line(j // (self.c_out // groups)), size,
+            comp.labels.append(Label(f"{out} {j}" + self._group_line(j // (self.c_out // groups)), size,
                                      th.text, _places(lay.output_outline + self.out_off[j], self.style, gap, "out")))
 
     # ---- numbers ------------------------------------------------------------------------------------------
 
-    def fractions(self) -> tuple[float, float]:
-        """Text sizes per unit of scale of the canvas numbers and of the outputs."""
-        cell = self.lay.quads([0], [0])[0] - self.lay.project(0, 0)
-        ocell = self.lay.quads([0], [0], "output")[0] - self.lay.project(0, 0, "output")
-        fn, _ = cell_texts(self.canvas_strings, cell, self.measure, cap=0.42)
-        fo, _ = cell_texts(self.output_strings, ocell, self.measure, cap=0.38)
-        return fn, fo
+    def fractions(self) -> dict:
+        """Text sizes per unit of scale of the canvas numbers, the outputs and the weights; where in a cell a
+        weight goes (as the grid view decides them)."""
+        key = (id(self.measure), len(self.weight_strings), len(self.canvas_strings))
+        if self._fractions is None or self._fractions["key"] != key:
+            m, lay = self.measure, self.lay
+            cell = lay.quads([0], [0])[0] - lay.project(0, 0)
+            ocell = lay.quads([0], [0], "output")[0] - lay.project(0, 0, "output")
+            fn, _ = cell_texts(self.canvas_strings, cell, m, cap=0.42)
+            fo, _ = cell_texts(self.output_strings, ocell, m, cap=0.38)
+            fw, wpos = 1.0, cell.mean(axis=0)
+            if self.weight_strings:
+                widest = max(self.canvas_strings, key=lambda s: m(s, 1.0, False)[0])
+                corner = (1.0, -1.0)  # each tap's bottom-right corner, as the guide (no projection lines here)
+                # The values give the weights room where both cannot be legible: smaller, step by step, until
+                # the weights are at least 0.7 of them; else the split whose smaller text is the largest.
+                best: Any = None
+                for shrink in (1.0, 0.9, 0.8, 0.7, 0.6):
+                    fw, wpos = cell_texts(self.weight_strings, cell, m, towards=corner,
+                                          avoid=m(widest, fn * shrink, False), cap=0.3)
+                    if best is None or min(fn * shrink, fw) > min(best[0], best[1]) + 1e-9:
+                        best = (fn * shrink, fw, wpos)
+                    if fw >= 0.7 * fn * shrink:
+                        best = (fn * shrink, fw, wpos)
+                        break
+                fn, fw, wpos = best
+            self._fractions = {"key": key, "number": fn, "output": fo, "weight": fw, "weight_pos": wpos}
+        return self._fractions
 
     def unit_for_numbers(self) -> float:
-        return MIN_TEXT_PT / max(min(self.fractions()), 1e-9)
+        f = self.fractions()
+        smallest = min(f["number"], f["output"], f["weight"] if self.weight_strings else 1.0)
+        return MIN_TEXT_PT / max(smallest, 1e-9)
+
+    def degrade(self, comp: Composer, how: str) -> None:
+        """Leave out the weights (the smallest text) first, then every number, saying why and how."""
+        if self.weight_strings:
+            self.weight_strings = []
+            comp.notes.append(f"kernel weights left out: {how}")
+        else:
+            self.drop_numbers(comp, f"numbers left out: {how}")
 
     def drop_numbers(self, comp: Composer, note: str) -> None:
         if self.numbers:
             self.numbers = False
-            self.canvas_strings, self.output_strings = [], []
+            self.canvas_strings, self.output_strings, self.weight_strings = [], [], []
             comp.notes.append(note)
 
     def number_texts(self, unit: float) -> list[Text]:
         if not self.numbers:
             return []
         th, lay, m = self.th, self.lay, self.measure
-        fn, fo = self.fractions()
+        f = self.fractions()
+        fn, fo = f["number"], f["output"]
         R, C = self.one.canvas_shape
         OH, OW = self.one.output_shape
         texts: list[Text] = []
@@ -264,7 +317,31 @@ class ChannelsPanel:
         if self._sums_shown():
             # The widest a partial sum can be, so that the painter's texts start with a sensible extent.
             ms.append(Mover("sums", "texts", z=Z_SUM, size=SUM_PT, strings=("Σ = 0",) * self.per_group))
+        if self.is_max:
+            ms.append(Mover("winner", "polys", edge=th.mark, width=lw * 2.2, z=Z_MARK))
+        if self.weight_strings:
+            n = self.per_group * len(self.sc.frames[0].taps)
+            ms.append(Mover("weights", "texts", z=Z_WEIGHT, size=self.fractions()["weight"] * unit,
+                            strings=("",) * n))
         return ms
+
+    def idle(self) -> FrameState:
+        """The panel before its turn (in a figure that plays panels in sequence): nothing shaded, nothing
+        written by the taps."""
+        geo: dict[str, Any] = {}
+        strings: dict[str, Any] = {}
+        if self._sums_shown():
+            geo["sums"], strings["sums"] = self.sum_places(0), ("",) * self.per_group
+        if self.weight_strings:
+            n = self.per_group * len(self.sc.frames[0].taps)
+            geo["weights"], strings["weights"] = np.zeros((n, 2)) + self.offset, ("",) * n
+        return FrameState(geo, {}, (), (), (), strings)
+
+    def weight_cells(self, t: int) -> list[np.ndarray]:
+        """The cell each weight of frame ``t`` is written in (plan units), in the order of the weights."""
+        fr = self.sc.frames[t]
+        taps = np.asarray(fr.taps)
+        return [q for ci in fr.in_channels for q in self.canvas_quads(ci, taps[:, 0], taps[:, 1])]
 
     def cells(self) -> list:
         OH, OW = self.one.output_shape
@@ -317,6 +394,20 @@ class ChannelsPanel:
             geo["sums"] = self.sum_places(t)
             strings["sums"] = tuple(f"Σ = {format_value(v, 1)}" for v in self.partial_sums(t))
             colours["sums"] = [self.th.text] * self.per_group
+        tap_real = self.real[taps[:, 0].clip(0, R - 1), taps[:, 1].clip(0, C - 1)]
+        if self.is_max:
+            # The winning tap on each channel read (the first in scan order where several tie, as PyTorch).
+            wins = [self.canvas_quads(ci, taps[[b], 0], taps[[b], 1])[0] for ci in fr.in_channels
+                    if tap_real.any() for b in [int(np.argmax(np.where(tap_real, self.cvals[ci][taps[:, 0], taps[:, 1]],
+                                                                       -np.inf)))]]
+            geo["winner"] = np.array(wins) if wins else np.zeros((0, 4, 2))
+        if self.weight_strings:
+            corner = self.fractions()["weight_pos"]
+            geo["weights"] = np.concatenate([lay.project(taps[:, 0], taps[:, 1]) + self.in_off[ci] + corner
+                                             for ci in fr.in_channels]) + self.offset
+            strings["weights"] = tuple(format_value(w) for ci in fr.in_channels for w in self.tap_weights(j, ci))
+            ink = [self.th.ink(self.th.over("input" if r else "padding")) for r in tap_real]
+            colours["weights"] = ink * len(fr.in_channels)
         return FrameState(geo, colours, covered, (), faint, strings)
 
 

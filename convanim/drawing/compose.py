@@ -247,13 +247,21 @@ class Panel(Protocol):
 def compose(panels: Sequence[Any], theme: Theme, *, measure: Measure = estimate, labels: bool = False,
             caption: Optional[Tuple[list, bool]] = None, fontsize: Optional[float] = None,
             box_pt: Optional[Tuple[float, float]] = None, max_plain_side: float = 648.0,
-            arrange: str = "row", title: str = "") -> Plan:
+            arrange: str = "row", title: str = "", timeline: str = "together") -> Plan:
     """The Plan of ``panels`` side by side (``arrange="row"``) or one above the other (``"column"``).
+
+    ``timeline="together"``: every panel has as many frames and they move together (a view and its matrix).
+    ``"sequence"``: the panels play one after the other, ``sum(n_frames)`` frames in all; a panel shows its idle
+    state (its ``idle()``, else its first frame) before its turn and holds its last frame after it.
 
     ``box_pt`` is the ``(width, height)`` in points to fit (the caller's Axes); without it convanim chooses the
     scale: ``DEFAULT_UNIT_PT`` a cell, more where numbers need it to stay at least ``MIN_TEXT_PT``, and numbers
     left out (with a note saying how to get them) where even a ``MAX_SIDE_PT`` figure would not hold them.
     """
+    if timeline not in ("together", "sequence"):
+        raise ValueError(f"timeline must be 'together' or 'sequence', got {timeline!r}")
+    if timeline == "together" and len({p.n_frames for p in panels}) > 1:
+        raise ValueError("panels that move together must have as many frames (or use timeline='sequence')")
     comp = Composer(theme, measure)
     label_pt = LABEL_PT if fontsize is None else float(fontsize)
     cursor = 0.0
@@ -293,22 +301,46 @@ def compose(panels: Sequence[Any], theme: Theme, *, measure: Measure = estimate,
                 break
         if need():
             unit = max(unit, need())
-    plan = _finish(comp, panels, box_pt, unit, title)
+    plan = _finish(comp, panels, box_pt, unit, title, timeline)
     while box_pt is not None and need() and plan.unit < need() - 1e-9:
         how = (f"at this size they would be under {MIN_TEXT_PT:g} pt; give the figure or Axes at least "
                f"{need() / plan.unit:.1f} times the room")
         if not _degrade(panels, comp, how):
             break
-        plan = _finish(comp, panels, box_pt, unit, title)
+        plan = _finish(comp, panels, box_pt, unit, title, timeline)
     return plan
 
 
 class _Frames:
     """Frame ``t`` of panels composed into one plan: their movers' names prefixed with the panel's number, their
-    texts' indices moved past the texts of the panels before.  A class (not a closure): a figure pickles."""
+    texts' indices moved past the texts of the panels before.  A class (not a closure): a figure pickles.
 
-    def __init__(self, panels: list, starts: list[int]) -> None:
-        self.panels, self.starts = panels, starts
+    ``firsts`` (panels in sequence): the frame at which each panel's turn begins; ``None`` when they move together.
+    """
+
+    def __init__(self, panels: list, starts: list[int], firsts: Optional[list[int]] = None) -> None:
+        self.panels, self.starts, self.firsts = panels, starts, firsts
+
+    def local(self, k: int, t: int) -> Tuple[str, int]:
+        """What panel ``k`` shows at frame ``t``: ``("play", its frame)``, ``("idle", 0)`` before its turn or
+        ``("hold", its last frame)`` after it."""
+        p = self.panels[k]
+        if self.firsts is None:
+            return "play", t
+        u = t - self.firsts[k]
+        if u < 0:
+            return "idle", 0
+        if u >= p.n_frames:
+            return "hold", p.n_frames - 1
+        return "play", u
+
+    def state(self, k: int, t: int) -> FrameState:
+        """Panel ``k``'s own state at frame ``t`` (its names and indices not yet moved)."""
+        p = self.panels[k]
+        what, u = self.local(k, t)
+        if what == "idle" and hasattr(p, "idle"):
+            return p.idle()
+        return p.frame(u)
 
     def __call__(self, t: int) -> FrameState:
         geo: dict = {}
@@ -317,8 +349,8 @@ class _Frames:
         crossed: list[int] = []
         strings: dict = {}
         faint: list[int] = []
-        for k, p in enumerate(self.panels):
-            st = p.frame(t)
+        for k in range(len(self.panels)):
+            st = self.state(k, t)
             strings.update({f"{k}:{name}": v for name, v in st.strings.items()})
             geo.update({f"{k}:{name}": v for name, v in st.geometry.items()})
             colours.update({f"{k}:{name}": v for name, v in st.colours.items()})
@@ -343,7 +375,7 @@ def _degrade(panels: Sequence[Any], comp: Composer, how: str) -> bool:
 
 
 def _finish(comp: Composer, panels: Sequence[Any], box_pt: Optional[Tuple[float, float]], unit: Optional[float],
-            title: str) -> Plan:
+            title: str, timeline: str = "together") -> Plan:
     """Decide the scale, place labels and caption, add the numbers at that scale: the Plan."""
     u, texts, b = comp.solve(box_pt, unit)
     if u <= 0 or not _math.isfinite(u):
@@ -363,8 +395,12 @@ def _finish(comp: Composer, panels: Sequence[Any], box_pt: Optional[Tuple[float,
         numbers += p.number_texts(u)
         movers += [replace(m, name=f"{k}:{m.name}") for m in p.movers(u)]
     n = panels[0].n_frames
-    frame = _Frames(list(panels), starts)
-
-    cells = [c for p in panels for c in p.cells()]
+    firsts: Optional[list[int]] = None
+    if timeline == "sequence":
+        firsts = [sum(p.n_frames for p in panels[:k]) for k in range(len(panels))]
+        n = sum(p.n_frames for p in panels)
+    frame = _Frames(list(panels), starts, firsts)
+    # Each output cell with the figure's frame that computes it.
+    cells = [(t + (firsts[k] if firsts else 0), q) for k, p in enumerate(panels) for t, q in p.cells()]
     return Plan(list(comp.shapes), list(comp.strokes), numbers + texts, movers, (x0, x1, y0, y1), u, n,
                 frame, cells, comp.theme, list(dict.fromkeys(comp.notes)), title, panels=list(panels))

@@ -83,6 +83,10 @@ def channels_figure(c_in: int = 2, c_out: int = 3, i: int = 5, k: int = 3, *, th
     ``w[j,l]`` and the results are summed into output map ``j``; the output maps together are the output.  One
     arrow leaves the input maps for each pathway, and no two arrows cross.
 
+    The same layer as an animation, the kernel's slice moving on both input maps frame by frame (the gallery's
+    ``channels_standard``): ``convanim.render(convanim.Conv(5, 3, c_in=2, c_out=3), "figure_1_3.gif",
+    labels=True)``, with ``numbers=True`` for the weights, each map's partial sum and their total.
+
     Examples
     --------
     >>> fig = channels_figure(2, 3)

@@ -353,6 +353,8 @@ def _estimated_frames(case: Case) -> int:
         spec = case.spec()
         if spec is None or case.still:
             return 1
+        if spec.kind == "separable":
+            return int(spec.n_frames)  # type: ignore[union-attr]
         return int(spec.output_shape[0] * spec.output_shape[1])
     except Exception:  # noqa: BLE001 - it will fail, and be reported, when built
         return 0

@@ -33,7 +33,7 @@ _SPEC_KEYS = {"kind", "i", "k", "s", "p", "d", "transposed", "output_padding", "
 _LOOK_KEYS = {"numbers", "labels", "caption", "style", "theme", "duration", "x", "kernel", "view"}
 _PAGE_KEYS = {"section", "title"}
 KNOWN_KEYS = _SPEC_KEYS | _LOOK_KEYS | _PAGE_KEYS
-LAYER_KINDS = ("conv", "conv_transpose", "pool")
+LAYER_KINDS = ("conv", "conv_transpose", "pool", "separable")  # separable: a depthwise then a pointwise layer
 #: The guide's still figures, one frame each.
 STILL_KINDS = ("kernel", "channels", "subsampling", "positions")
 
@@ -82,8 +82,8 @@ class Case:
         if "view" in self.table and self.table["view"] not in ("grid", "matrix", "both"):
             raise ValueError(f"view must be 'grid', 'matrix' or 'both', got {self.table['view']!r}")
         for key in ("c_in", "c_out"):
-            if key in self.table and kind not in ("channels", "conv"):
-                raise ValueError(f"{key} goes with kind = 'channels' or 'conv'")
+            if key in self.table and kind not in ("channels", "conv", "separable"):
+                raise ValueError(f"{key} goes with kind = 'channels', 'conv' or 'separable'")
         if "groups" in self.table and kind != "conv":
             raise ValueError("groups goes with kind = 'conv'")
         for key in ("transposed", "ceil_mode", "numbers", "labels", "caption"):
@@ -116,6 +116,11 @@ class Case:
             return Pool(s=t.get("s"), mode=t.get("mode", "max"), ceil_mode=t.get("ceil_mode", False), **common)
         if t["kind"] == "conv_transpose":
             return ConvTranspose(s=t.get("s", 1), output_padding=t.get("output_padding", 0), **common)
+        if t["kind"] == "separable":
+            from ..core.separable import separable
+
+            return separable(c_in=t.get("c_in", 1), c_out=t.get("c_out", 1), s=t.get("s", 1),  # type: ignore[return-value]
+                             **common)
         channels = {key: t[key] for key in ("c_in", "c_out", "groups") if key in t}
         conv = Conv(s=t.get("s", 1), **common, **channels)  # kind conv, or the layer of a positions figure
         return conv.transpose() if t.get("transposed") else conv

@@ -65,7 +65,10 @@ def caption_lines(spec: Spec) -> list[str]:
     'Convolution: input 4×4 → output 2×2, k = 3, s = 1, p = 0'
     """
     from ..core.caption import caption
+    from ..core.separable import Separable
 
+    if isinstance(spec, Separable):  # a pair: its shapes, then its cost against the standard convolution
+        return [" ".join(line) for line in spec.caption_lines()]
     return caption(spec).plain(case=True, view=True)
 
 
