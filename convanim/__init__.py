@@ -21,6 +21,8 @@ from .core.arithmetic import (
 from .core.geometry import Frame, Scene, scene
 from .core.numerics import apply, conv_matrix
 from .core.spec import Conv, ConvTranspose, Pool
+from .core.receptive import overlap
+from .core.stack import Stack, receptive_field
 
 if TYPE_CHECKING:
     # What type checkers see for the names loaded on first use (below): their real signatures, not Any.
@@ -40,6 +42,7 @@ __all__ = [
     "conv_output_size", "conv_transpose_output_size", "pool_output_size",
     "apply", "conv_matrix",
     "scene", "Scene", "Frame",
+    "Stack", "receptive_field", "overlap",
     "__version__",
     # loaded on first use (see _LAZY): they import matplotlib
     "layout", "Theme", "THEMES", "draw", "figure", "animation", "render",
