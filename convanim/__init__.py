@@ -20,8 +20,8 @@ from .core.arithmetic import (
 )
 from .core.geometry import Frame, Scene, scene
 from .core.numerics import apply, conv_matrix
-from .core.spec import Conv, ConvTranspose, Pool
 from .core.receptive import overlap
+from .core.spec import Conv, ConvTranspose, Pool
 from .core.stack import Stack, receptive_field
 
 if TYPE_CHECKING:

@@ -235,8 +235,8 @@ class Stack:
         lines.append(f"an output cell away from the borders sees {'x'.join(fraction_text(v) for v in last.r)} "
                      f"input cells")
         if any(isinstance(layer, ConvTranspose) for layer in self.layers):
-            lines.append("a transposed layer divides the jump by its stride: r, j and start are then spans, in "
-                         "fractions of input cells; receptive_field(stack, cell) gives the cells read")
+            lines.append("a transposed layer divides the jump by its stride: r, j and start are then spans, in")
+            lines.append("fractions of input cells; receptive_field(stack, cell) gives the cells it reads")
         return "\n".join(lines)
 
 

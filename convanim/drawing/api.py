@@ -22,11 +22,11 @@ from ..core.spec import Spec
 from ..core.stack import Stack
 from .captions import caption_pieces
 from .channels_plan import ChannelsPanel
-from .overlap_plan import OverlapPanel
 from .compose import compose
 from .grid_plan import MAX_PLAIN_SIDE_PT, GridPanel
 from .matrix_plan import MatrixPanel
 from .measure import mpl_measure
+from .overlap_plan import OverlapPanel
 from .painter import Painter, Stage, axes_box_pt
 from .plan import Plan
 from .stack_plan import StackPanel

@@ -147,7 +147,7 @@ class OverlapPanel:
         rr, cc = np.meshgrid(np.arange(R), np.arange(C), indexing="ij")
         quads = self.lay.quads(rr.ravel(), cc.ravel())
         flat = self.counts.ravel()
-        for n, (level, swatch) in enumerate(zip(self.levels, self.legend_quads())):
+        for level, swatch in zip(self.levels, self.legend_quads()):
             mask = flat == level
             dashed = level == 0  # cells no window reaches are drawn as the guide draws padding
             comp.shapes.append(Shapes(quads[mask], self.colour(level), edge=th.line, width=self.lw, dashed=dashed,

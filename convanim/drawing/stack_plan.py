@@ -17,6 +17,7 @@ from typing import Any, Tuple
 import numpy as np
 
 from ..core.receptive import axis_inputs, product_cells
+from ..core.spec import ConvTranspose
 from ..core.stack import Stack, fraction_text, receptive_fields_per_map
 from ..core.stack_text import layer_text
 from .compose import Composer, Label
@@ -91,7 +92,9 @@ def stack_caption(stack: Stack) -> list[list[str]]:
     n = len(stack.layers)
     lines = [[f"{n} layer{'s' if n > 1 else ''}: input {'×'.join(map(str, stack.input_shape))} → output {shape}:"]
              + [t + (";" if m < n - 1 else "") for m, t in enumerate(layer_text(x) for x in stack.layers)],
-             [f"receptive field of an output cell: {size} input cells,",
+             [f"receptive field of an output cell: {size} input cells,"
+              if not any(isinstance(x, ConvTranspose) for x in stack.layers)
+              else f"receptive field of an output cell: spans {size} input cells,",
               f"jump {_axes(last.j)},", f"start {_axes(last.start)}",
               "(Araujo, Norris & Sim, Distill 2019)"]]
     return lines

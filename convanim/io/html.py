@@ -66,6 +66,10 @@ def caption_lines(spec: Spec) -> list[str]:
     """
     from ..core.caption import caption
 
+    if getattr(spec, "kind", "") == "stack":  # layers in a row: the stack drawing's own caption
+        from ..drawing.stack_plan import stack_caption
+
+        return [" ".join(pieces) for pieces in stack_caption(spec)]  # type: ignore[arg-type]
     return caption(spec).plain(case=True, view=True)
 
 
