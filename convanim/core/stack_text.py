@@ -88,6 +88,11 @@ def parse_layers(text: str, i: Any, c_in: int = 1) -> list[Any]:
             if kw["ceil_mode"] not in (0, 1):
                 raise ValueError(f"{where}: ceil_mode must be 0 or 1, got {kw['ceil_mode']!r}")
             kw["ceil_mode"] = bool(kw["ceil_mode"])
+        rank = len(size) if isinstance(size, tuple) else 2
+        if rank != 2:
+            # A 1D or 3D input: an int parameter means that value on every axis of that rank.
+            kw = {key: (v,) * rank if isinstance(v, int) and key in ("k", "s", "p", "d", "output_padding") else v
+                  for key, v in kw.items()}
         try:
             layer: Any
             if kind == "conv":
