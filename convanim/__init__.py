@@ -20,8 +20,10 @@ from .core.arithmetic import (
 )
 from .core.geometry import Frame, Scene, scene
 from .core.numerics import apply, conv_matrix
+from .core.receptive import overlap
 from .core.separable import Separable, separable
 from .core.spec import Conv, ConvTranspose, Pool
+from .core.stack import Stack, receptive_field
 
 if TYPE_CHECKING:
     # What type checkers see for the names loaded on first use (below): their real signatures, not Any.
@@ -42,6 +44,7 @@ __all__ = [
     "apply", "conv_matrix",
     "scene", "Scene", "Frame",
     "separable", "Separable",
+    "Stack", "receptive_field", "overlap",
     "__version__",
     # loaded on first use (see _LAZY): they import matplotlib
     "layout", "Theme", "THEMES", "draw", "figure", "animation", "render",

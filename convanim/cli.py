@@ -16,7 +16,7 @@ from typing import Any, Callable, Optional, Sequence
 from . import __version__
 from .core.checks import MAX_DPI, MAX_DURATION, MAX_INT, MAX_LIMIT, MIN_DURATION
 from .core.padding import PADDING_MODES, PADDING_RULES
-from .core.spec import Conv, ConvTranspose, Pool, Spec
+from .core.spec import Conv, ConvTranspose, Pool
 
 __all__ = ["main", "parse_size", "parse_padding", "build_parser", "gallery_main", "gallery_from_args", "default_catalogue"]
 
@@ -30,7 +30,15 @@ _EPILOG_SHAPE = """examples:
   python -m convanim shape -i 6 -k 3 -s 2 -p same
   python -m convanim shape -i 16 --1d -k 2 -d 4 -p causal
   python -m convanim shape -i 8x16x16 -k 3 -p 1
-  python -m convanim shape -i 5 -k 3 -p 1:2x0:1 --padding-mode reflect"""
+  python -m convanim shape -i 5 -k 3 -p 1:2x0:1 --padding-mode reflect
+  python -m convanim shape -i 16 --stack "conv k=3; conv k=3 s=2; maxpool k=2"
+
+a stack (--stack, instead of -k ...): layers separated by ';', each KIND key=value ...
+  KIND conv, tconv (transposed), maxpool or avgpool; keys k (required), s, p, d, op (tconv's
+  output_padding), c_out, groups, ceil_mode (0/1); sizes 3 or 3x2. -i (and --c-in) is the input of the
+  first layer, each next layer takes the previous output. It prints the receptive-field table
+  (Araujo, Norris & Sim, Distill 2019): per layer its output, r (receptive field size), j (jump)
+  and start (centre of output 0's receptive field), in input cells."""
 
 _EPILOG_RENDER = """examples:
   python -m convanim render -i 5 -k 3 -s 2 -p 1 -o padding_strides.gif
@@ -40,7 +48,9 @@ _EPILOG_RENDER = """examples:
   python -m convanim render -i 4 -k 3 --view matrix -o matrix.gif
   python -m convanim render -i 5 -k 3 --c-in 3 --c-out 4 --separable --numbers -o separable.gif
   python -m convanim render -i 16 --1d -k 2 -d 4 -p causal --style flat -o causal.gif
-  python -m convanim render -i 5 -k 3 -p 2 --padding-mode reflect --numbers -o reflect.gif"""
+  python -m convanim render -i 5 -k 3 -p 2 --padding-mode reflect --numbers -o reflect.gif
+  python -m convanim render -i 4 -k 3 -s 2 -p 1 --output-padding 1 --view overlap --numbers -o o.png
+  python -m convanim render -i 16 --stack "conv k=3; conv k=3 s=2; maxpool k=2" --labels -o rf.gif"""
 
 _EPILOG_GALLERY = """examples:
   python -m convanim gallery --out build/gallery
@@ -152,16 +162,19 @@ def _number(kind: type, low: float, high: float, unit: str = "") -> Callable[[st
 def _add_spec_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("the layer (sizes are 5 or 5x7, height x width; 4x5x7 is 3D, --1d makes -i 1D)")
     g.add_argument("-i", "--input", dest="i", type=_size(1), required=True, metavar="I", help="input size")
-    g.add_argument("-k", "--kernel", dest="k", type=_size(1), required=True, metavar="K", help="kernel size")
+    g.add_argument("-k", "--kernel", dest="k", type=_size(1), default=None, metavar="K",
+                   help="kernel size (required, unless --stack)")
     g.add_argument("-s", "--stride", dest="s", type=_size(1), default=None, metavar="S",
                    help="stride (default 1; for --pool, the kernel size)")
-    g.add_argument("-p", "--padding", dest="p", type=parse_padding, default=0, metavar="P",
+    g.add_argument("-p", "--padding", dest="p", type=parse_padding, default=None, metavar="P",
                    help="padding (default 0): 1, 1x2 per axis, 0:1 before:after (every axis), 1:2x0:1 per axis; "
                         "same (TensorFlow's rule), valid, causal (1D)")
     g.add_argument("--padding-mode", dest="padding_mode", choices=PADDING_MODES, default="zeros",
                    help="what the border holds (a convolution's): zeros (default), reflect, replicate, circular")
     g.add_argument("--1d", dest="one_d", action="store_true", help="a 1D layer: -i 16 --1d is 16 cells in a row")
-    g.add_argument("-d", "--dilation", dest="d", type=_size(1), default=1, metavar="D", help="dilation (default 1)")
+    g.add_argument("-d", "--dilation", dest="d", type=_size(1), default=None, metavar="D", help="dilation (default 1)")
+    g.add_argument("--stack", default=None, metavar="LAYERS",
+                   help='layers in a row instead of one, e.g. "conv k=3; conv k=3 s=2; maxpool k=2" (see below)')
     kind = g.add_mutually_exclusive_group()
     kind.add_argument("--transposed", action="store_true",
                       help="the transpose of the convolution described (-i is the convolution's input), as in the guide")
@@ -181,8 +194,32 @@ def _add_spec_options(p: argparse.ArgumentParser) -> None:
                          "then a 1x1 pointwise one to --c-out channels, drawn one after the other")
 
 
-def spec_from_args(args: argparse.Namespace) -> Spec:
-    """The spec that parsed CLI options describe."""
+def spec_from_args(args: argparse.Namespace) -> Any:
+    """The spec (or the Stack, with ``--stack``) that parsed CLI options describe."""
+    if getattr(args, "stack", None) is not None:
+        from .core.stack import Stack
+
+        given = [opt for opt, name in (("-k", "k"), ("-s", "s"), ("-p", "p"), ("-d", "d"), ("--pool", "pool"),
+                                       ("--output-padding", "output_padding"), ("--c-out", "c_out"),
+                                       ("--groups", "groups")) if getattr(args, name, None) is not None]
+        given += [opt for opt, name in (("--transposed", "transposed"), ("--ceil-mode", "ceil_mode"))
+                  if getattr(args, name, False)]
+        if getattr(args, "padding_mode", "zeros") != "zeros":
+            given.append("--padding-mode")
+        if getattr(args, "separable", False):
+            given.append("--separable")
+        if given:
+            raise ValueError(f"{given[0]} does not go with --stack: give each layer's parameters in it, "
+                             f"e.g. --stack \"conv k=3 s=2; maxpool k=2\"")
+        if getattr(args, "one_d", False):
+            if not isinstance(args.i, int):
+                raise ValueError(f"--1d takes one input size (-i 16), got -i {'x'.join(map(str, args.i))}")
+            args.i = (args.i,)
+        return Stack.from_text(args.stack, args.i, getattr(args, "c_in", None) or 1)
+    if args.k is None:
+        raise UsageError("the following arguments are required: -k/--kernel (or --stack)")
+    args.p = 0 if args.p is None else args.p
+    args.d = 1 if args.d is None else args.d
     if args.ceil_mode and not args.pool:
         raise ValueError("--ceil-mode goes with --pool")
     if getattr(args, "one_d", False):
@@ -204,7 +241,7 @@ def spec_from_args(args: argparse.Namespace) -> Spec:
                                  f"and its pointwise layer is a 1x1 convolution")
         from .core.separable import separable
 
-        return separable(args.i, args.k, c_in, getattr(args, "c_out", None) or 1,  # type: ignore[return-value]
+        return separable(args.i, args.k, c_in, getattr(args, "c_out", None) or 1,
                          s=1 if args.s is None else args.s, p=args.p, d=args.d)
     if args.pool:
         for option, name in (("--c-out", "c_out"), ("--groups", "groups")):
@@ -246,8 +283,9 @@ def build_parser() -> argparse.ArgumentParser:
                            ".mkv .webm); - for stdout (GIF)")
     look.add_argument("--style", choices=("paper", "flat"), default="paper",
                       help="paper: the guide's slanted view (default); flat: side by side")
-    look.add_argument("--view", choices=("grid", "matrix", "both"), default="grid",
-                      help="grid: the sliding kernel (default); matrix: the guide's unrolled matrix C; both")
+    look.add_argument("--view", choices=("grid", "matrix", "both", "overlap"), default="grid",
+                      help="grid: the sliding kernel (default); matrix: the guide's unrolled matrix C; both; "
+                           "overlap: how many windows meet at each cell (one frame)")
     look.add_argument("--numbers", action="store_true", help="write input values, kernel weights and outputs")
     look.add_argument("--labels", action="store_true", help="name the input and output maps")
     look.add_argument("--caption", action="store_true", help="write the parameters and the formula")
@@ -327,7 +365,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "shape":
         spec = spec_from_args(args)
         print(spec.describe())
-        if spec.channels and spec.kind != "separable":  # one more line, only then: one-channel outputs as they were
+        if spec.channels and spec.kind not in ("separable", "stack"):  # one more line, only then (outputs as they were)
             from .core.channels import channels_text
 
             print(channels_text(spec))

@@ -32,7 +32,8 @@ GUIDE_FRAMES = {
 EXTRA_FRAMES = {"no_padding_no_strides_matrix": 4, "no_padding_no_strides_transposed_matrix": 16,
                 "padding_strides_matrix": 9, "kernel": 1, "channels": 1, "subsampling": 1, "positions": 1,
                 "channels_standard": 12, "channels_grouped": 16, "channels_depthwise": 12, "channels_pointwise": 32,
-                "channels_separable": 28}
+                "channels_separable": 28,
+                "receptive_field_stack": 9, "checkerboard_uneven": 1, "checkerboard_even": 1}
 ALL_FRAMES = {**GUIDE_FRAMES, **EXTRA_FRAMES}
 
 SMALL = """
@@ -109,7 +110,7 @@ def test_index_and_readme_describe_every_case(full_gallery):
     for name in ALL_FRAMES:
         assert f'src="gif/{name}.gif"' in page
     for section in ("Convolutions", "Transposed convolutions", "Dilated convolutions", "Numbers", "Matrix view",
-                    "Still figures"):
+                    "Still figures", "Receptive fields", "Overlap"):
         assert f"<h2>{section}</h2>" in page
     assert "relationship 14" in page and "input 3x3 (blue, bottom) &rarr; output 6x6 (cyan, top)" in page
     assert "9 frames as PDF and PNG: <code>padding_strides_00</code> &hellip; <code>padding_strides_08</code>" in page

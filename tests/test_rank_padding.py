@@ -388,7 +388,7 @@ def test_describe_gives_the_uneven_formula_and_the_rule():
     (["-i", "16", "--1d", "-k", "2", "-d", "4", "-p", "causal"], "Conv(i=(16,), k=2, p='causal', d=4)"),
     (["-i", "8x16x16", "-k", "3", "-p", "1"], "input 8x16x16 -> output 8x16x16"),
     (["-i", "6", "-k", "3", "-s", "2", "-p", "same"], "p='same'"),
-    (["-i", "6", "-k", "3", "-s", "2", "-p", "same", "--transposed"], "ConvTranspose(i=3, k=3, s=2, p=(0, 1))"),
+    (["-i", "6", "-k", "3", "-s", "2", "-p", "same", "--transposed"], "ConvTranspose(i=3, k=3, s=2, p=((0, 1), (0, 1)))"),
     (["-i", "5", "-k", "3", "-p", "1:2x0", "--padding-mode", "reflect"], "p=((1, 2), 0), padding_mode='reflect'"),
     (["-i", "7", "--1d", "-k", "3", "-p", "0:2"], "Conv(i=(7,), k=3, p=(0, 2))"),
 ])

@@ -321,7 +321,7 @@ _NO_AX = object()
 
 
 def check_draw_options(spec: Any = None, *, frame: Any = None, ax: Any = _NO_AX, views: Sequence[str] = ("grid",
-                       "matrix", "both"), **kw: Any) -> None:
+                       "matrix", "both", "overlap"), **kw: Any) -> None:
     """Check every keyword of ``draw`` / ``figure`` / ``animation`` / ``render`` before any work.
 
     Types first (``TypeError``), then ranges (``ValueError``), then what the
@@ -336,10 +336,12 @@ def check_draw_options(spec: Any = None, *, frame: Any = None, ax: Any = _NO_AX,
 
     if isinstance(spec, Separable):  # a depthwise separable pair: each layer checked as any layer
         return check_pair_options(spec, frame=frame, ax=ax, views=views, **kw)
-    check_spec(spec)
+    from .spec import Conv, ConvTranspose, Pool
+    from .stack import Stack, drawn_frames
+
+    check_spec(spec, kinds=(Conv, ConvTranspose, Pool, Stack))
     from .geometry import MAX_FRAMES
     from .matrix import MAX_MATRIX
-    from .spec import Pool
 
     style = check_choice("style", kw.get("style", "paper"), ("paper", "flat"))
     if kw.get("view") == "both" and "both" not in views:
@@ -362,9 +364,13 @@ def check_draw_options(spec: Any = None, *, frame: Any = None, ax: Any = _NO_AX,
     from .limits import check_cost
 
     check_cost(spec, view=view, numbers=numbers_, max_frames=max_frames, max_matrix=max_matrix)
-    if frame is not None:
-        check_frame(frame, spec.c_out * math.prod(spec.output_shape), repr(spec))
     x, kernel = kw.get("x"), kw.get("kernel")
+    # A stack and the overlap view draw no values: refused there, with the number of frames they draw.
+    n_frames = drawn_frames(spec, view, numbers=numbers_, x=x, kernel=kernel)
+    if frame is not None:
+        check_frame(frame, n_frames, repr(spec))
+    if isinstance(spec, Stack) or view == "overlap":
+        return
     is_max = isinstance(spec, Pool) and spec.mode == "max"
     # With channels, PyTorch's unbatched layout: x (c_in, h, w), the weights spec.weight_shape.
     if x is not None:

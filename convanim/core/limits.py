@@ -36,10 +36,14 @@ def check_cost(spec: Any, *, view: str = "grid", numbers: bool = False, max_fram
     """
     from .geometry import MAX_FRAMES, scene
     from .matrix import MAX_MATRIX, check_matrix_size
+    from .stack import Stack, check_stack_cost
 
     max_frames = MAX_FRAMES if max_frames is None else max_frames
     max_matrix = MAX_MATRIX if max_matrix is None else max_matrix
-    if view in ("grid", "both"):
+    if isinstance(spec, Stack):
+        check_stack_cost(spec, max_frames, MAX_CELLS * max(1.0, max_frames / MAX_FRAMES))
+        return
+    if view in ("grid", "both", "overlap"):  # the overlap heatmap draws a grid no larger than the canvas
         sc = scene(spec, max_frames=max_frames)
         cells = math.prod(sc.canvas_shape) * spec.c_in  # a canvas per input channel (per depth slice in 3D)
         scale = max(1.0, max_frames / MAX_FRAMES)

@@ -110,11 +110,11 @@ class Separable:
         return self.pointwise.c_out
 
     @property
-    def input_shape(self) -> Tuple[int, int]:
+    def input_shape(self) -> Tuple[int, ...]:
         return self.depthwise.input_shape
 
     @property
-    def output_shape(self) -> Tuple[int, int]:
+    def output_shape(self) -> Tuple[int, ...]:
         return self.pointwise.output_shape
 
     @property

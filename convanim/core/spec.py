@@ -67,9 +67,10 @@ def _axes(fn: Callable[..., int], *columns: Tuple[Any, ...]) -> Sizes:
 
 
 def _fmt(values: Tuple[Any, ...]) -> str:
-    """One value when every axis agrees (``3``), else the tuple (``(3, 5)``)."""
-    return str(values[0]) if len(set(values)) == 1 and len(values) > 1 else (
-        str(values[0]) if len(values) == 1 and not isinstance(values[0], tuple) else str(tuple(values)))
+    """One int when every axis agrees (``3``), else the tuple (``(3, 5)``, ``((0, 1), (0, 1))``)."""
+    if len(set(values)) == 1 and not isinstance(values[0], tuple):
+        return str(values[0])
+    return str(tuple(values))
 
 
 def shape_text(shape: Sizes) -> str:
@@ -220,6 +221,18 @@ class _Spec:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({', '.join([self._params()] + self._channel_params())})"
+
+    def receptive_field(self, cell: Any) -> frozenset:
+        """The input cells output ``cell`` depends on: exact (padding left out, dilation's holes left as holes).
+
+        Examples
+        --------
+        >>> sorted(Conv((8,), 2, d=2, p="causal").receptive_field((5,)))
+        [(3,), (5,)]
+        """
+        from .receptive import layer_receptive_field
+
+        return layer_receptive_field(self, cell)
 
     def _init_args(self) -> dict[str, Any]:
         p = self.padding_rule if self.padding_rule is not None else self.padding

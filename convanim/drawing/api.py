@@ -20,15 +20,18 @@ from ..core.geometry import MAX_FRAMES
 from ..core.matrix import MAX_MATRIX
 from ..core.separable import Separable
 from ..core.spec import Spec
+from ..core.stack import Stack
 from .captions import caption_pieces
 from .channels_plan import ChannelsPanel
 from .compose import compose
 from .grid_plan import MAX_PLAIN_SIDE_PT, GridPanel
 from .matrix_plan import MatrixPanel
 from .measure import mpl_measure
+from .overlap_plan import OverlapPanel
 from .painter import Painter, Stage, axes_box_pt
 from .plan import Plan
 from .separable_plan import separable_plan
+from .stack_plan import StackPanel
 from .theme import get_theme
 
 __all__ = ["draw", "figure", "make_plan", "new_stage", "new_figure", "VIEWS"]
@@ -49,7 +52,9 @@ def draw(ax: Axes, spec: Spec, frame: int = 0, *, style: str = "paper", numbers:
     Parameters
     ----------
     ax : matplotlib.axes.Axes
-    spec : Conv, ConvTranspose or Pool
+    spec : Conv, ConvTranspose, Pool or Stack
+        A :class:`~convanim.core.stack.Stack` is drawn map above map (``style="flat"``: side by side), a frame
+        per cell of its last output with that cell's receptive field shaded on every map below.
     frame : int
         Which output cell the kernel is at (row-major; negative counts from the end).
     style : "paper" or "flat"
@@ -63,9 +68,11 @@ def draw(ax: Axes, spec: Spec, frame: int = 0, *, style: str = "paper", numbers:
         Name the input and output maps; write the parameters and the formula.
     fontsize : float, optional
         Points for labels and captions (default 10 and 9; never under 6).
-    view : "grid", "matrix" or "both"
+    view : "grid", "matrix", "both" or "overlap"
         The sliding kernel, the guide's unrolled matrix C (C^T for a transposed
-        convolution) with the cells row ``frame`` reads and writes, or both.
+        convolution) with the cells row ``frame`` reads and writes, or both; ``"overlap"``: one frame, a
+        heatmap of :func:`~convanim.core.receptive.overlap` (a transposed convolution's output grid, else the
+        input grid), its counts written with ``numbers=True``.
     max_frames, max_matrix : int
         Refusal limits for absurd sizes (10,000 frames; a 256-row or -column matrix).
 
@@ -93,7 +100,7 @@ def draw(ax: Axes, spec: Spec, frame: int = 0, *, style: str = "paper", numbers:
     return painter
 
 
-VIEWS = ("grid", "matrix", "both")
+VIEWS = ("grid", "matrix", "both", "overlap")
 
 
 def make_plan(spec: Spec, *, view: str = "grid", style: str = "paper", numbers: bool = False, x: Any = None,
@@ -117,6 +124,14 @@ def make_plan(spec: Spec, *, view: str = "grid", style: str = "paper", numbers: 
                               caption=caption, fontsize=fontsize, max_frames=max_frames, box_pt=box_pt,
                               measure=mpl_measure)
     th = get_theme(theme)
+    if isinstance(spec, Stack) or view == "overlap":
+        # One panel each: a stack's maps and receptive fields, or one layer's overlap heatmap.
+        one: Any = (StackPanel(spec, style=style, theme=th) if isinstance(spec, Stack)
+                    else OverlapPanel(spec, style=style, numbers=numbers, theme=th))
+        plan = compose([one], th, measure=mpl_measure, labels=labels, caption=(one.caption(), False) if caption
+                       else None, fontsize=fontsize, box_pt=box_pt, max_plain_side=MAX_PLAIN_SIDE_PT, title=repr(spec))
+        plan.spec = spec
+        return plan
     panels: list[Any] = []
     if view == "grid" and spec.channels:
         panels.append(ChannelsPanel(spec, style=style, numbers=numbers, x=x, kernel=kernel, theme=th,

@@ -29,15 +29,16 @@ NAME_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 MAX_NAME = 128
 
 _SPEC_KEYS = {"kind", "i", "k", "s", "p", "d", "transposed", "output_padding", "mode", "ceil_mode", "c_in", "c_out",
-              "groups"}
+              "groups", "layers"}
 _LOOK_KEYS = {"numbers", "labels", "caption", "style", "theme", "duration", "x", "kernel", "view"}
 _PAGE_KEYS = {"section", "title"}
 KNOWN_KEYS = _SPEC_KEYS | _LOOK_KEYS | _PAGE_KEYS
-LAYER_KINDS = ("conv", "conv_transpose", "pool", "separable")  # separable: a depthwise then a pointwise layer
+LAYER_KINDS = ("conv", "conv_transpose", "pool", "separable", "stack")  # separable: depthwise then pointwise
 #: The guide's still figures, one frame each.
 STILL_KINDS = ("kernel", "channels", "subsampling", "positions")
 
 SECTIONS = ("Convolutions", "Transposed convolutions", "Dilated convolutions", "Pooling", "Numbers", "Matrix view",
+            "Receptive fields", "Overlap",
             "Channels", "Still figures", "Other")
 
 
@@ -79,11 +80,20 @@ class Case:
         kind = self.table.get("kind")
         if kind not in LAYER_KINDS + STILL_KINDS:
             raise ValueError(f"kind must be one of {', '.join(LAYER_KINDS + STILL_KINDS)}, got {kind!r}")
-        if "view" in self.table and self.table["view"] not in ("grid", "matrix", "both"):
-            raise ValueError(f"view must be 'grid', 'matrix' or 'both', got {self.table['view']!r}")
+        if "view" in self.table and self.table["view"] not in ("grid", "matrix", "both", "overlap"):
+            raise ValueError(f"view must be 'grid', 'matrix', 'both' or 'overlap', got {self.table['view']!r}")
+        if kind == "stack" or "layers" in self.table:
+            # Layers in a row, in the one-line form of convanim.core.stack_text: "conv k=3; maxpool k=2".
+            if kind != "stack":
+                raise ValueError("layers goes with kind = 'stack'")
+            if not isinstance(self.table.get("layers"), str):
+                raise ValueError('kind = "stack" needs layers = "conv k=3; ..." (a string, layers separated by ;)')
+            extra = sorted(set(self.table) & (_SPEC_KEYS - {"kind", "i", "layers", "c_in"}))
+            if extra:
+                raise ValueError(f"{extra[0]} does not go with kind = 'stack': give it in each layer of layers")
         for key in ("c_in", "c_out"):
-            if key in self.table and kind not in ("channels", "conv", "separable"):
-                raise ValueError(f"{key} goes with kind = 'channels', 'conv' or 'separable'")
+            if key in self.table and kind not in ("channels", "conv", "separable", "stack"):
+                raise ValueError(f"{key} goes with kind = 'channels', 'conv', 'separable' or 'stack'")
         if "groups" in self.table and kind != "conv":
             raise ValueError("groups goes with kind = 'conv'")
         for key in ("transposed", "ceil_mode", "numbers", "labels", "caption"):
@@ -109,6 +119,12 @@ class Case:
         t: dict[str, Any] = {key: (tuple(v) if isinstance(v, list) else v) for key, v in self.table.items()}
         if t["kind"] in ("kernel", "channels", "subsampling"):
             return None
+        if t["kind"] == "stack":
+            from ..core.stack import Stack
+
+            if "i" not in t:
+                raise ValueError("i is required")
+            return Stack.from_text(t["layers"], t["i"], t.get("c_in", 1))  # type: ignore[return-value]
         if "i" not in t or "k" not in t:
             raise ValueError("i and k are required")
         common: dict[str, Any] = dict(i=t["i"], k=t["k"], p=t.get("p", 0), d=t.get("d", 1))
@@ -176,6 +192,10 @@ class Case:
         t = self.table
         if self.still:
             return "Still figures"
+        if t.get("kind") == "stack":
+            return "Receptive fields"
+        if t.get("view") == "overlap":
+            return "Overlap"
         if t.get("view") in ("matrix", "both"):
             return "Matrix view"
         if any(key in t for key in ("c_in", "c_out", "groups")):

@@ -32,7 +32,9 @@ def _case_info(case: Case) -> dict[str, Any]:
         return {"spec": repr(spec) if spec is not None else f"{kind}_figure", "lines": [_STILL_WHAT[kind]] + extra,
                 "relationship": spec.relationship if spec is not None else None, "input": "", "output": ""}
     lines = spec.describe().splitlines()
-    return {"spec": lines[0].split(":")[0], "lines": lines[1:], "relationship": spec.relationship,
+    if case.table.get("kind") == "stack":  # its table reads badly in a cell: its layers and what one cell sees
+        lines = [lines[0], spec.text(), lines[-1]]  # type: ignore[union-attr]
+    return {"spec": lines[0].split(":")[0], "lines": lines[1:], "relationship": getattr(spec, "relationship", None),
             "input": "x".join(map(str, spec.input_shape)), "output": "x".join(map(str, spec.output_shape))}
 
 

@@ -69,6 +69,10 @@ def caption_lines(spec: Spec) -> list[str]:
 
     if isinstance(spec, Separable):  # a pair: its shapes, then its cost against the standard convolution
         return [" ".join(line) for line in spec.caption_lines()]
+    if getattr(spec, "kind", "") == "stack":  # layers in a row: the stack drawing's own caption
+        from ..drawing.stack_plan import stack_caption
+
+        return [" ".join(pieces) for pieces in stack_caption(spec)]  # type: ignore[arg-type]
     return caption(spec).plain(case=True, view=True)
 
 

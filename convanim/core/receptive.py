@@ -1,0 +1,149 @@
+"""Which input cells an output cell depends on, and how many windows meet at each cell: exact, per axis.
+
+A layer's connectivity is separable: output cell ``(o_0, o_1, ...)`` reads the product of one set of input
+indices per axis.  Everything here is written per axis and rank-generic (``len(spec.input_shape)`` axes), and
+reads a layer's padding through :func:`padding_pairs` only, so that it holds for 1D, 2D and 3D layers with
+per-axis ``(before, after)`` padding.
+
+Definitions (one axis; ``k' = d(k - 1) + 1`` the dilated kernel's extent, ``b`` the padding before):
+
+- Conv and Pool: output ``o`` reads input ``x = o*s - b + t*d`` for each tap ``t`` in ``0 .. k-1``, when
+  ``0 <= x < i`` (padding is left out; a dilated kernel's holes stay holes).
+- ConvTranspose: input ``x`` writes cell ``x*s + t*d`` of the full output ``(i - 1)s + k'``; the output is that
+  full output with ``b`` cells cropped at the start (and ``output_padding`` extending the end), so output ``o``
+  is written by every ``x`` with ``x*s + t*d = o + b``, ``0 <= x < i``.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence, Tuple
+
+import numpy as np
+
+from .checks import check_spec
+from .spec import ConvTranspose
+
+__all__ = ["padding_pairs", "rank", "axis_inputs", "axis_reads", "layer_receptive_field", "overlap",
+           "check_cell"]
+
+Cell = Tuple[int, ...]
+
+
+def padding_pairs(spec: Any) -> Tuple[Tuple[int, int], ...]:
+    """``(before, after)`` padding per axis (a ConvTranspose: what is cropped from each end of its full output).
+
+    Examples
+    --------
+    >>> from convanim import Conv
+    >>> padding_pairs(Conv(5, 3, p=(1, 0)))
+    ((1, 1), (0, 0))
+    """
+    if hasattr(spec, "padding"):
+        return tuple((int(b), int(a)) for b, a in spec.padding)
+    return tuple((int(p), int(p)) for p in spec.p)
+
+
+def rank(spec: Any) -> int:
+    """How many spatial axes ``spec`` has (1, 2 or 3)."""
+    return len(spec.input_shape)
+
+
+def axis_inputs(spec: Any, axis: int, o: int) -> list[int]:
+    """The input indices output index ``o`` reads along ``axis`` (sorted, padding left out).
+
+    Examples
+    --------
+    >>> from convanim import Conv, ConvTranspose
+    >>> axis_inputs(Conv(7, 3, d=2), 0, 1)
+    [1, 3, 5]
+    >>> axis_inputs(ConvTranspose(4, 3, s=2, p=1), 0, 1), axis_inputs(ConvTranspose(4, 3, s=2, p=1), 0, 2)
+    ([0, 1], [1])
+    """
+    i, k, s, d = spec.input_shape[axis], spec.k[axis], spec.s[axis], spec.d[axis]
+    before = padding_pairs(spec)[axis][0]
+    if isinstance(spec, ConvTranspose):
+        full = [o + before - t * d for t in range(k)]
+        return sorted(f // s for f in full if f % s == 0 and 0 <= f // s < i)
+    return sorted({x for x in (o * s - before + t * d for t in range(k)) if 0 <= x < i})
+
+
+def axis_reads(spec: Any, axis: int) -> list[list[int]]:
+    """``axis_inputs`` of every output index along ``axis``."""
+    return [axis_inputs(spec, axis, o) for o in range(spec.output_shape[axis])]
+
+
+def check_cell(cell: Any, shape: Sequence[int], name: str = "cell") -> Cell:
+    """``cell`` as a tuple of ints inside ``shape`` (negative indices count from the end, as numpy's)."""
+    if isinstance(cell, (int, np.integer)) and not isinstance(cell, bool) and len(shape) == 1:
+        cell = (cell,)
+    if not isinstance(cell, (tuple, list)) or len(cell) != len(shape):
+        raise TypeError(f"{name} must be a tuple of {len(shape)} ints (an output cell of a "
+                        f"{'x'.join(map(str, shape))} map), got {cell!r}")
+    out = []
+    for a, (v, n) in enumerate(zip(cell, shape)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+            raise TypeError(f"{name}[{a}] must be an int, got {type(v).__name__} {v!r}")
+        if not -n <= v < n:
+            raise ValueError(f"{name} {tuple(cell)!r} is outside the {'x'.join(map(str, shape))} output "
+                             f"(axis {a} has {n} cells: 0 to {n - 1})")
+        out.append(int(v) % n)
+    return tuple(out)
+
+
+def layer_receptive_field(spec: Any, cell: Any) -> frozenset:
+    """The input cells output ``cell`` of one layer reads: a dependency set, not a bounding box.
+
+    Examples
+    --------
+    >>> from convanim import Conv
+    >>> sorted(layer_receptive_field(Conv(5, 3, s=2, p=1), (0, 0)))
+    [(0, 0), (0, 1), (1, 0), (1, 1)]
+    """
+    check_spec(spec)
+    cell = check_cell(cell, spec.output_shape)
+    per_axis = [axis_inputs(spec, a, o) for a, o in enumerate(cell)]
+    return frozenset(product_cells(per_axis))
+
+
+def product_cells(per_axis: Sequence[Sequence[int]]) -> list[Cell]:
+    """Every cell of the product of per-axis index sets, row-major."""
+    if any(len(v) == 0 for v in per_axis):
+        return []
+    grids = np.meshgrid(*[np.asarray(v, dtype=np.int64) for v in per_axis], indexing="ij")
+    return [tuple(int(x) for x in row) for row in np.stack([g.ravel() for g in grids], axis=1)]
+
+
+def axis_counts(spec: Any, axis: int) -> np.ndarray:
+    """Per axis: how many windows read each input index (Conv, Pool), or how many input indices write each
+    output index (ConvTranspose)."""
+    reads = axis_reads(spec, axis)
+    if isinstance(spec, ConvTranspose):
+        return np.array([len(r) for r in reads], dtype=np.int64)
+    counts = np.zeros(spec.input_shape[axis], dtype=np.int64)
+    for r in reads:
+        counts[r] += 1
+    return counts
+
+
+def overlap(spec: Any) -> np.ndarray:
+    """How many windows meet at each cell: an int array.
+
+    For a ConvTranspose, of its output shape: how many input units write each output cell (where this count
+    varies in the interior, a transposed convolution leaves a checkerboard: Odena, Dumoulin & Olah, 2016).  For
+    a Conv or a Pool, of its input shape: how many windows (output cells) read each input cell.  Padding is left
+    out; channels do not change it.
+
+    Examples
+    --------
+    >>> from convanim import ConvTranspose, Conv
+    >>> overlap(ConvTranspose(3, 3, s=2))[:3, :5]
+    array([[1, 1, 2, 1, 2],
+           [1, 1, 2, 1, 2],
+           [2, 2, 4, 2, 4]])
+    >>> overlap(Conv(4, 3)).tolist()[0]
+    [1, 2, 2, 1]
+    """
+    check_spec(spec)
+    out = np.ones((), dtype=np.int64)
+    for a in range(rank(spec)):
+        out = np.multiply.outer(out, axis_counts(spec, a))
+    return out
