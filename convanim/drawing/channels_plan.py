@@ -15,7 +15,7 @@ import numpy as np
 
 from ..core.geometry import MAX_FRAMES, scene
 from ..core.numerics import apply, default_input, default_kernel
-from ..core.spec import Conv, ConvTranspose, Pool, Spec
+from ..core.spec import ConvTranspose, Pool, Spec
 from .compose import Composer, Label
 from .grid_plan import cell_texts, format_value
 from .layout import COL, ROW, layout
@@ -45,10 +45,8 @@ def one_channel(spec: Spec) -> Spec:
     Conv(i=5, k=3, s=2)
     """
     if isinstance(spec, Pool):
-        return Pool(spec.i, spec.k, spec.s, spec.p, spec.d, mode=spec.mode, ceil_mode=spec.ceil_mode)
-    if isinstance(spec, ConvTranspose):
-        return ConvTranspose(spec.i, spec.k, spec.s, spec.p, spec.d, output_padding=spec.output_padding)
-    return Conv(spec.i, spec.k, spec.s, spec.p, spec.d)
+        return spec.replace(c_in=1)
+    return spec.replace(c_in=1, c_out=1, groups=1)
 
 
 class ChannelsPanel:

@@ -29,7 +29,7 @@ NAME_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 MAX_NAME = 128
 
 _SPEC_KEYS = {"kind", "i", "k", "s", "p", "d", "transposed", "output_padding", "mode", "ceil_mode", "c_in", "c_out",
-              "groups", "layers"}
+              "groups", "layers", "padding_mode"}
 _LOOK_KEYS = {"numbers", "labels", "caption", "style", "theme", "duration", "x", "kernel", "view"}
 _PAGE_KEYS = {"section", "title"}
 KNOWN_KEYS = _SPEC_KEYS | _LOOK_KEYS | _PAGE_KEYS
@@ -38,7 +38,7 @@ LAYER_KINDS = ("conv", "conv_transpose", "pool", "separable", "stack")  # separa
 STILL_KINDS = ("kernel", "channels", "subsampling", "positions")
 
 SECTIONS = ("Convolutions", "Transposed convolutions", "Dilated convolutions", "Pooling", "Numbers", "Matrix view",
-            "Receptive fields", "Overlap",
+            "Padding, 1D and 3D", "Receptive fields", "Overlap",
             "Channels", "Still figures", "Other")
 
 
@@ -110,6 +110,8 @@ class Case:
         for key in ("mode", "ceil_mode"):
             if key in self.table and kind != "pool":
                 raise ValueError(f"{key} goes with kind = 'pool'")
+        if "padding_mode" in self.table and kind != "conv":
+            raise ValueError("padding_mode goes with kind = 'conv'")
 
     def spec(self) -> Optional[Spec]:
         """The layer this case draws (None for the still figures that have none)."""
@@ -138,6 +140,8 @@ class Case:
             return separable(c_in=t.get("c_in", 1), c_out=t.get("c_out", 1), s=t.get("s", 1),  # type: ignore[return-value]
                              **common)
         channels = {key: t[key] for key in ("c_in", "c_out", "groups") if key in t}
+        if "padding_mode" in t:
+            channels["padding_mode"] = t["padding_mode"]
         conv = Conv(s=t.get("s", 1), **common, **channels)  # kind conv, or the layer of a positions figure
         return conv.transpose() if t.get("transposed") else conv
 
@@ -198,6 +202,10 @@ class Case:
             return "Overlap"
         if t.get("view") in ("matrix", "both"):
             return "Matrix view"
+        i, p = t.get("i"), t.get("p", 0)
+        if "padding_mode" in t or isinstance(p, str) or (isinstance(i, list) and len(i) != 2) or (
+                isinstance(p, list) and any(isinstance(v, list) for v in p)):
+            return "Padding, 1D and 3D"
         if any(key in t for key in ("c_in", "c_out", "groups")):
             return "Channels"
         if t.get("numbers"):
