@@ -56,6 +56,17 @@ CASES = [
     (ca.separable(4, 3, c_in=3, c_out=4), {}),
     (ca.separable(4, 3, c_in=3, c_out=4), {"style": "flat", "theme": "dark"}),
     (ca.separable(5, 3, c_in=2, c_out=3, s=2, p=1), {"theme": "colorblind"}),
+    # issue 11: every padding, 1D
+    (ca.Conv(6, 3, s=2, p="same"), {}),
+    (ca.Conv((5, 6), 3, p=((1, 2), (2, 0)), padding_mode="reflect"), {"style": "flat", "theme": "dark"}),
+    (ca.Conv(5, 3, p=2, padding_mode="circular"), {"theme": "colorblind"}),
+    (ca.Conv(6, 3, s=2, p="same").transpose(), {"style": "flat"}),
+    (ca.Conv((16,), 2, d=4, p="causal"), {"style": "flat"}),
+    (ca.Conv((9,), 3, s=2, p="same", padding_mode="replicate"), {}),
+    (ca.Conv((9,), 3, s=2, p="same").transpose(), {"theme": "dark"}),
+    (ca.Pool((7,), 2, p="same"), {"style": "flat", "theme": "colorblind"}),
+    (ca.Conv((6,), 3, p=1), {"view": "both"}),
+    (ca.Conv((6,), 3, c_in=2, c_out=2, groups=2), {"style": "flat"}),
 ]
 IDS = [f"{spec!r}-{'-'.join(f'{k}={v}' for k, v in kw.items())}" for spec, kw in CASES]
 

@@ -7,6 +7,7 @@ animation: the output cell it writes and the input cells it reads.
 """
 from __future__ import annotations
 
+import math
 from typing import Tuple
 
 import numpy as np
@@ -15,7 +16,7 @@ from .checks import check_one_channel
 from .numerics import conv_matrix
 from .spec import Pool, Spec
 
-__all__ = ["MAX_MATRIX", "tap_matrix", "matrix_symbols", "check_matrix_size"]
+__all__ = ["MAX_MATRIX", "tap_matrix", "matrix_symbols", "check_matrix_size", "tap_name"]
 
 #: The largest matrix drawn (rows or columns) unless the caller raises ``max_matrix``.
 MAX_MATRIX = 256
@@ -27,8 +28,8 @@ def check_matrix_size(spec: Spec, max_matrix: int = MAX_MATRIX) -> Tuple[int, in
     check_one_channel(spec)
     if isinstance(spec, Pool) and spec.mode == "max":
         raise ValueError("view='matrix': a max pooling is not linear and has no matrix; use mode='avg'")
-    rows = spec.output_shape[0] * spec.output_shape[1]
-    cols = spec.input_shape[0] * spec.input_shape[1]
+    rows = math.prod(spec.output_shape)
+    cols = math.prod(spec.input_shape)
     if max(rows, cols) > max_matrix:
         raise ValueError(f"view='matrix': the matrix of {spec!r} is {rows}x{cols}, more than max_matrix="
                          f"{max_matrix} rows or columns; pass max_matrix={max(rows, cols)} "
@@ -51,7 +52,7 @@ def tap_matrix(spec: Spec) -> np.ndarray:
     check_one_channel(spec, "drawn as a matrix")
     if isinstance(spec, Pool):
         return (conv_matrix(spec) != 0).astype(np.int64)
-    ids = np.arange(1, spec.k[0] * spec.k[1] + 1, dtype=float).reshape(spec.k)
+    ids = np.arange(1, math.prod(spec.k) + 1, dtype=float).reshape(spec.k)
     return np.rint(conv_matrix(spec, ids)).astype(np.int64)
 
 
@@ -66,8 +67,19 @@ def matrix_symbols(spec: Spec) -> np.ndarray:
     """
     taps = tap_matrix(spec)
     if isinstance(spec, Pool):
-        n = spec.k[0] * spec.k[1]
+        n = math.prod(spec.k)
         return np.where(taps > 0, f"1/{n}", "0")
-    kw = spec.k[1]
-    names = np.array(["0"] + [f"w{t // kw},{t % kw}" for t in range(spec.k[0] * kw)])
+    names = np.array(["0"] + [f"w{tap_name(spec, t)}" for t in range(math.prod(spec.k))])
     return names[taps]
+
+
+def tap_name(spec: Spec, t: int) -> str:
+    """The index of flat tap ``t`` as the guide writes it under ``w``: ``"1,2"`` in 2D, ``"3"`` in 1D.
+
+    Examples
+    --------
+    >>> from convanim import Conv
+    >>> tap_name(Conv(4, 3), 5), tap_name(Conv((4,), 3), 2)
+    ('1,2', '2')
+    """
+    return ",".join(str(int(v)) for v in np.unravel_index(t, spec.k))

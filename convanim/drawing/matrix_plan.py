@@ -3,13 +3,15 @@ and output maps beside it; frame ``t`` highlights row ``t``, the input cells it 
 """
 from __future__ import annotations
 
+import math
 from typing import Any, Optional
 
 import numpy as np
 
 from ..core.geometry import MAX_FRAMES, scene
-from ..core.matrix import MAX_MATRIX, check_matrix_size, tap_matrix
+from ..core.matrix import MAX_MATRIX, check_matrix_size, tap_matrix, tap_name
 from ..core.numerics import conv_matrix, default_input, default_kernel
+from ..core.rank import as_2d, lift_values
 from ..core.spec import ConvTranspose, Pool, Spec
 from .captions import shape_label
 from .compose import Composer, Label
@@ -30,10 +32,9 @@ def matrix_entry_texts(spec: Spec, matrix: Optional[np.ndarray], numbers: bool) 
     if numbers and matrix is not None:
         return [format_value(v) if t else "0" for v, t in zip(matrix.ravel(), taps.ravel())]
     if isinstance(spec, Pool):
-        n = spec.k[0] * spec.k[1]
+        n = math.prod(spec.k)
         return [f"1/{n}" if t else "0" for t in taps.ravel()]
-    kw = spec.k[1]
-    names = ["0"] + [f"$w_{{{t // kw},{t % kw}}}$" for t in range(spec.k[0] * kw)]
+    names = ["0"] + [f"$w_{{{tap_name(spec, t)}}}$" for t in range(math.prod(spec.k))]
     return [names[t] for t in taps.ravel()]
 
 
@@ -59,7 +60,8 @@ class MatrixPanel:
                  max_frames: int = MAX_FRAMES, max_matrix: int = MAX_MATRIX) -> None:
         check_matrix_size(spec, max_matrix)
         self.spec = spec
-        self.sc = scene(spec, max_frames=max_frames)
+        geo = as_2d(spec)  # a 1D layer's vectors are drawn as rows of height 1; its matrix is its own
+        self.sc = scene(geo, max_frames=max_frames)
         self.th: Theme = get_theme(theme)
         self.n_frames = len(self.sc.frames)
         self.offset = np.zeros(2)
@@ -75,11 +77,12 @@ class MatrixPanel:
             self.x = default_input(spec) if x is None else np.asarray(x, dtype=float)
             if self.x.shape != spec.input_shape:
                 raise ValueError(f"x must have shape {spec.input_shape}, got {self.x.shape}")
+            self.x = lift_values(spec, self.x)
         self.entries = matrix_entry_texts(spec, self.matrix, self.show_values)
         self.numbers = True  # the entries are this panel's numbers
         self.R, self.N = self.matrix.shape
-        self.ih, self.iw = spec.input_shape
-        self.oh, self.ow = spec.output_shape
+        self.ih, self.iw = geo.input_shape
+        self.oh, self.ow = geo.output_shape
         self.on = _blend(self.th.input, self.th.padding, 0.45)  # a structural entry's fill
         self.measure: Any = None
         self.f = 0.42
@@ -158,9 +161,10 @@ class MatrixPanel:
         g = 5.0
         comp.labels.append(Label(f"matrix {mname}, {self.R}×{self.N}:  $y = {mname.strip('$')}\\,x$", size, th.text,
                                  [(self.N * self.cell_w / 2, 0.0, 0, g, "center", "bottom")], math=True))
-        for which, sym, shape in (("input", "x", (self.ih, self.iw)), ("output", "y", (self.oh, self.ow))):
+        for which, sym, shape, size_of in (("input", "x", (self.ih, self.iw), self.spec.input_shape),
+                                           ("output", "y", (self.oh, self.ow), self.spec.output_shape)):
             o = self._map_origin(which)
-            comp.labels.append(Label(f"{which} ${sym}$, {shape_label(shape)}", size, th.text,
+            comp.labels.append(Label(f"{which} ${sym}$, {shape_label(size_of)}", size, th.text,
                                      [(o[0] + shape[1] / 2, o[1], 0, g, "center", "bottom"),
                                       (o[0] + shape[1] / 2, o[1] - shape[0], 0, -g, "center", "top")], math=True))
 
