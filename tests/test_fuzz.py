@@ -24,8 +24,10 @@ SLOW = settings(max_examples=25, deadline=None, suppress_health_check=[HealthChe
 
 # ---- values that are never valid for a parameter ----------------------------------------------------------------
 
-not_ints = st.one_of(st.none(), st.booleans(), st.floats(allow_nan=True), st.text(max_size=5), st.complex_numbers(),
-                     st.lists(st.integers(1, 5), min_size=3, max_size=4).map(tuple))
+# Not a size of any rank (tuples of 1 to 3 are 1D to 3D sizes), nor a padding rule ("same", "valid", "causal").
+not_ints = st.one_of(st.none(), st.booleans(), st.floats(allow_nan=True),
+                     st.text(max_size=5).filter(lambda t: t not in ("same", "valid", "causal")), st.complex_numbers(),
+                     st.lists(st.integers(1, 5), min_size=4, max_size=5).map(tuple))
 huge_ints = st.one_of(st.integers(min_value=2**31), st.integers(min_value=10**20, max_value=10**400))
 negative = st.integers(max_value=-1)
 not_bools = st.one_of(st.none(), st.integers(), st.floats(allow_nan=True), st.text(max_size=5),

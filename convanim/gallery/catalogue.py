@@ -139,7 +139,7 @@ class Case:
 
             return separable(c_in=t.get("c_in", 1), c_out=t.get("c_out", 1), s=t.get("s", 1),  # type: ignore[return-value]
                              **common)
-        channels = {key: t[key] for key in ("c_in", "c_out", "groups") if key in t}
+        channels: dict[str, Any] = {key: t[key] for key in ("c_in", "c_out", "groups") if key in t}
         if "padding_mode" in t:
             channels["padding_mode"] = t["padding_mode"]
         conv = Conv(s=t.get("s", 1), **common, **channels)  # kind conv, or the layer of a positions figure
