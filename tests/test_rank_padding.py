@@ -409,3 +409,47 @@ def test_cli_refuses_bad_rank_and_padding_in_one_line(capsys, argv, words):
     assert main(["shape", *argv]) == 2
     err = capsys.readouterr().err
     assert err.startswith("convanim: error:") and err.count("\n") == 1 and words in err
+
+
+# ---- receptive fields and overlap in 1D and 3D (issue 12 on issue 11's ranks) -----------------------------------
+
+def _matrix_dependencies(spec, cell):
+    """The input cells whose column is non-zero in the row of ``cell`` (all weights positive): the oracle."""
+    w = None if isinstance(spec, ca.Pool) else np.ones(spec.k)
+    C = ca.conv_matrix(spec, w) if w is not None else ca.conv_matrix(spec)
+    row = C[np.ravel_multi_index(cell, spec.output_shape)]
+    return {tuple(int(v) for v in np.unravel_index(j, spec.input_shape)) for j in np.nonzero(row)[0]}
+
+
+@pytest.mark.parametrize("ndim", [1, 3])
+def test_receptive_field_of_1d_and_3d_layers_is_the_matrix_s_row(ndim):
+    rng = np.random.default_rng(600 + ndim)
+    for n in range(10):
+        c = _random_conv(ndim, rng, mode="zeros")
+        spec = c.transpose() if n % 2 else c
+        for cell in itertools.islice(itertools.product(*(range(v) for v in spec.output_shape)), 0, None, 3):
+            assert spec.receptive_field(cell) == _matrix_dependencies(spec, cell), (spec, cell)
+
+
+def test_the_wavenet_stack_sees_its_last_16_inputs_against_pytorch():
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    stack = ca.Stack(*(ca.Conv((16,), 2, d=d, p="causal") for d in (1, 2, 4, 8)))
+    assert stack.output_shape == (16,)
+    for t in range(16):
+        x = torch.ones(16, dtype=torch.float64, requires_grad=True)
+        y = x[None, None]
+        for d in (1, 2, 4, 8):
+            y = F.conv1d(F.pad(y, [d, 0]), torch.ones(1, 1, 2, dtype=torch.float64), dilation=d)
+        y[0, 0, t].backward()
+        seen = {(int(j),) for j in torch.nonzero(x.grad).flatten()}
+        assert stack.receptive_field((t,)) == seen == {(j,) for j in range(max(0, t - 15), t + 1)}
+
+
+def test_overlap_in_1d_against_conv_transpose_of_ones():
+    torch = pytest.importorskip("torch")
+    for k, s in [(3, 2), (4, 2), (5, 3)]:
+        t = ca.ConvTranspose((5,), k, s=s)
+        ref = torch.nn.functional.conv_transpose1d(torch.ones(1, 1, 5, dtype=torch.float64),
+                                                   torch.ones(1, 1, k, dtype=torch.float64), stride=s)[0, 0]
+        np.testing.assert_array_equal(ca.overlap(t), ref.numpy())
