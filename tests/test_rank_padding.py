@@ -376,7 +376,7 @@ def test_as_2d_lifts_a_1d_layer_exactly():
 
 def test_describe_gives_the_uneven_formula_and_the_rule():
     text = ca.Conv((6,), 3, s=2, p="same").describe()
-    assert "floor((6 + 0 + 1 - 1(3 - 1) - 1) / 2) + 1 = 3" in text
+    assert "floor((6 + 0 + 1 - 3) / 2) + 1 = 3" in text
     assert "padding (before, after) = (0, 1), the odd zero after" in text
     text = ca.Conv(5, 3, p=((1, 2), 0), padding_mode="reflect").describe()
     assert "height: convolution, uneven padding" in text and "width: relationship 1" in text

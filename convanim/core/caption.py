@@ -41,7 +41,7 @@ def size_text(shape: Tuple[int, ...], math: bool = False) -> str:
 
 def _value(values: Tuple[Any, ...]) -> str:
     """One value when every axis agrees (or there is one axis), else the tuple."""
-    if len(values) == 1 or len(set(values)) == 1:
+    if len(values) == 1 or (len(set(values)) == 1 and not isinstance(values[0], tuple)):
         v = values[0]
         return f"({v[0]}, {v[1]})" if isinstance(v, tuple) else str(v)
     return "(" + ", ".join(_value((v,)) for v in values) + ")"
