@@ -9,82 +9,29 @@ describing the same layer compare (and hash) equal.  Padding reads back as a
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar, Optional, Tuple, Union
+from typing import Any, ClassVar, Optional, Tuple, Union
 
 from . import arithmetic as ar
 from .caption import direct_view, notes
 from .checks import check_bool, check_choice, check_int
 from .formula import formulas
 from .padding import Padding, check_padding_mode, resolve_padding
+from .sizes import (
+    AXIS_NAMES,
+    Pair,
+    Size,
+    Sizes,
+    fmt_input,
+    fmt_sizes,
+    one_or_tuple,
+    per_axis,
+    rank_of,
+    shape_text,
+    sizes,
+)
 
 __all__ = ["Conv", "ConvTranspose", "Pool", "Spec", "Size", "Pair", "Sizes", "AXIS_NAMES", "shape_text"]
-
-Pair = Tuple[int, int]
-Sizes = Tuple[int, ...]
-Size = Union[int, Tuple[int, ...]]
-#: What each axis is called, by rank.
-AXIS_NAMES = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
-
-
-def _rank(i: Any) -> int:
-    if isinstance(i, (tuple, list)):
-        if not 1 <= len(i) <= 3:
-            raise ValueError(f"i must be an int (a square 2D input) or a tuple of 1, 2 or 3 sizes (1D, 2D, 3D), "
-                             f"got {len(i)} values: {i!r}")
-        return len(i)
-    return 2
-
-
-def _sizes(name: str, value: Any, minimum: int, ndim: int) -> Sizes:
-    """Normalise an int (every axis) or a tuple of ``ndim`` ints, naming ``name`` and the axis in any error."""
-    axes = AXIS_NAMES[ndim]
-    if isinstance(value, (tuple, list)):
-        if len(value) != ndim:
-            shape = "(" + ", ".join(a[0] for a in axes) + ")"
-            raise ValueError(f"{name} must be an int or a tuple of {ndim} values {shape} (the rank of i), got "
-                             f"{len(value)} values: {value!r}")
-        return tuple(ar.check_int(f"{name}[{a}] ({axes[a]})", v, minimum) for a, v in enumerate(value))
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int or a tuple of ints, got {type(value).__name__} {value!r}")
-    v = ar.check_int(name, value, minimum)
-    return (v,) * ndim
-
-
-def _axes(fn: Callable[..., int], *columns: Tuple[Any, ...]) -> Sizes:
-    """Apply a one-axis function to every axis, naming the axis in any error when the axes differ."""
-    out = []
-    ndim = len(columns[0])
-    for a in range(ndim):
-        try:
-            out.append(fn(*(c[a] for c in columns)))
-        except ValueError as exc:
-            if ndim == 1 or all(len(set(c)) == 1 for c in columns):
-                raise
-            raise ValueError(f"{exc} (on the {AXIS_NAMES[ndim][a]} axis)") from None
-    return tuple(out)
-
-
-def _fmt(values: Tuple[Any, ...]) -> str:
-    """One int when every axis agrees (``3``), else the tuple (``(3, 5)``, ``((0, 1), (0, 1))``)."""
-    if len(set(values)) == 1 and not isinstance(values[0], tuple):
-        return str(values[0])
-    return str(tuple(values))
-
-
-def shape_text(shape: Sizes) -> str:
-    """``(5, 7)`` -> ``"5x7"``; ``(8,)`` -> ``"8"``."""
-    return "x".join(str(v) for v in shape)
-
-
-def _one_or_tuple(values: Tuple[Any, ...]) -> Any:
-    return values[0] if len(set(values)) == 1 else values
-
-
-def _fmt_i(i: Sizes) -> str:
-    # A 2D input keeps its old spelling; other ranks show the tuple, which is what sets the rank.
-    return _fmt(i) if len(i) == 2 else str(tuple(i))
 
 
 @dataclass(frozen=True, init=False, repr=False)
@@ -186,7 +133,7 @@ class _Spec:
 
         An axis padded unevenly has none (the guide pads both sides alike).
         """
-        return _one_or_tuple(tuple(self._axis_relationship(a) if self.padding[a][0] == self.padding[a][1] else None
+        return one_or_tuple(tuple(self._axis_relationship(a) if self.padding[a][0] == self.padding[a][1] else None
                                    for a in range(self.ndim)))
 
     def _axis(self, a: int) -> dict[str, int]:
@@ -199,20 +146,23 @@ class _Spec:
         if self.padding_rule is not None:
             return None if self.padding_rule == "valid" else repr(self.padding_rule)
         if self.symmetric:
-            return None if all(b == 0 for b, _ in self.padding) else _fmt(self.p)
+            return None if all(b == 0 for b, _ in self.padding) else fmt_sizes(self.p)
         if self.ndim == 1:
             return str(self.padding[0])
-        return _fmt(self.p)
+        return fmt_sizes(self.p)
+
+    def _stride_shown(self) -> bool:
+        return any(v != 1 for v in self.s)
 
     def _params(self) -> str:
-        parts = [f"i={_fmt_i(self.i)}", f"k={_fmt(self.k)}"]
-        if any(v != 1 for v in self.s):
-            parts.append(f"s={_fmt(self.s)}")
+        parts = [f"i={fmt_input(self.i)}", f"k={fmt_sizes(self.k)}"]
+        if self._stride_shown():
+            parts.append(f"s={fmt_sizes(self.s)}")
         p = self._p_text()
         if p is not None:
             parts.append(f"p={p}")
         if any(v != 1 for v in self.d):
-            parts.append(f"d={_fmt(self.d)}")
+            parts.append(f"d={fmt_sizes(self.d)}")
         return ", ".join(parts)
 
     def _channel_params(self) -> list[str]:
@@ -342,7 +292,7 @@ class Conv(_Spec):
     @property
     def output_shape(self) -> Sizes:
         """The output size: ``floor((i + p_before + p_after - d(k - 1) - 1) / s) + 1`` per axis."""
-        return _axes(lambda i, k, s, pad, d: ar.padded_conv_output_size(i, k, s, pad, d),
+        return per_axis(lambda i, k, s, pad, d: ar.padded_conv_output_size(i, k, s, pad, d),
                      self.i, self.k, self.s, self.padding, self.d)
 
     def transpose(self) -> ConvTranspose:
@@ -421,13 +371,13 @@ class ConvTranspose(_Spec):
     ) -> None:
         _set_common(self, "conv_transpose", i, k, s, p, d)
         _set_channels(self, c_in, c_out, groups)
-        object.__setattr__(self, "output_padding", _sizes("output_padding", output_padding, 0, self.ndim))
+        object.__setattr__(self, "output_padding", sizes("output_padding", output_padding, 0, self.ndim))
         _ = self.output_shape  # computing it validates the combination
 
     @property
     def output_shape(self) -> Sizes:
         """The output size: ``(i - 1)s - p_before - p_after + d(k - 1) + output_padding + 1`` per axis."""
-        return _axes(ar.cropped_conv_transpose_output_size, self.i, self.k, self.s, self.padding, self.d,
+        return per_axis(ar.cropped_conv_transpose_output_size, self.i, self.k, self.s, self.padding, self.d,
                      self.output_padding)
 
     def transpose(self) -> Conv:
@@ -467,7 +417,7 @@ class ConvTranspose(_Spec):
     def _params(self) -> str:
         text = super()._params()
         if any(self.output_padding):
-            text += f", output_padding={_fmt(self.output_padding)}"
+            text += f", output_padding={fmt_sizes(self.output_padding)}"
         return text
 
     def _axis_relationship(self, a: int) -> Optional[int]:
@@ -516,7 +466,8 @@ class Pool(_Spec):
         object.__setattr__(self, "mode", mode)
         object.__setattr__(self, "ceil_mode", ceil_mode)
         if mode == "avg" and any(v != 1 for v in self.d):
-            raise ValueError(f"d must be 1 for average pooling (PyTorch's avg_pool has no dilation), got {_fmt(self.d)}")
+            raise ValueError(f"d must be 1 for average pooling (PyTorch's avg_pool has no dilation), got "
+                             f"{fmt_sizes(self.d)}")
         if ceil_mode and not self.symmetric:
             raise ValueError("ceil_mode=True needs the same padding on both sides (PyTorch pads pools evenly); "
                              f"got p={self._p_text()}")
@@ -525,19 +476,14 @@ class Pool(_Spec):
     @property
     def output_shape(self) -> Sizes:
         """The pooled output size, one value per axis."""
-        return _axes(lambda i, k, s, pad, d: ar.padded_pool_output_size(i, k, s, pad, d, self.ceil_mode),
+        return per_axis(lambda i, k, s, pad, d: ar.padded_pool_output_size(i, k, s, pad, d, self.ceil_mode),
                      self.i, self.k, self.s, self.padding, self.d)
 
+    def _stride_shown(self) -> bool:
+        return self.s != self.k  # a pooling's stride defaults to its kernel
+
     def _params(self) -> str:
-        parts = [f"i={_fmt_i(self.i)}", f"k={_fmt(self.k)}"]
-        if self.s != self.k:
-            parts.append(f"s={_fmt(self.s)}")
-        p = self._p_text()
-        if p is not None:
-            parts.append(f"p={p}")
-        if any(v != 1 for v in self.d):
-            parts.append(f"d={_fmt(self.d)}")
-        parts.append(f"mode={self.mode!r}")
+        parts = [super()._params(), f"mode={self.mode!r}"]
         if self.ceil_mode:
             parts.append("ceil_mode=True")
         return ", ".join(parts)
@@ -555,11 +501,11 @@ class Pool(_Spec):
 
 
 def _set_common(obj: _Spec, kind: str, i: Any, k: Any, s: Any, p: Any, d: Any) -> None:
-    ndim = _rank(i)
-    object.__setattr__(obj, "i", _sizes("i", i, 1, ndim))
-    object.__setattr__(obj, "k", _sizes("k", k, 1, ndim))
-    object.__setattr__(obj, "s", _sizes("s", s, 1, ndim))
-    object.__setattr__(obj, "d", _sizes("d", d, 1, ndim))
+    ndim = rank_of(i)
+    object.__setattr__(obj, "i", sizes("i", i, 1, ndim))
+    object.__setattr__(obj, "k", sizes("k", k, 1, ndim))
+    object.__setattr__(obj, "s", sizes("s", s, 1, ndim))
+    object.__setattr__(obj, "d", sizes("d", d, 1, ndim))
     padding, rule = resolve_padding(kind, p, ndim, obj.i, obj.k, obj.s, obj.d)
     object.__setattr__(obj, "padding", padding)
     object.__setattr__(obj, "padding_rule", rule)
