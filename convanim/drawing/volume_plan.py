@@ -220,7 +220,9 @@ class VolumePanel:
         D = sc.canvas_shape[0]
         n = spec.input_shape[0]
         pos = (np.arange(D) - sc.origin[0]) / sc.spread[0]
-        src = source_index(np.arange(D) - sc.origin[0], n, getattr(spec, "padding_mode", "zeros"))
+        mode = getattr(spec, "padding_mode", "zeros")
+        # Which input slice a border slice copies (reflect, replicate, circular); none for zeros.
+        src = source_index(np.arange(D) - sc.origin[0], n, mode) if mode != "zeros" else np.full(D, -1)
         names = []
         for z in range(D):
             if pos[z].is_integer() and 0 <= pos[z] < n:
