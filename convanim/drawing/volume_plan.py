@@ -306,18 +306,18 @@ class VolumePanel:
     def number_texts(self, unit: float) -> list[Text]:
         if not self.numbers:
             return []
-        th, m, f = self.th, self.measure, self.fractions()
+        m, f = self.measure, self.fractions()
         D, R, C = self.sc.canvas_shape
         texts: list[Text] = []
         for k, s in enumerate(self.canvas_strings):
-            z, r, c = np.unravel_index(k, (D, R, C))
+            z, r, c = (int(v) for v in np.unravel_index(k, (D, R, C)))
             cell = self.canvas_quads(z, [r], [c])[0]
             base = self._base(z, r, c)
             texts.append(self._text(cell, s, f["number"] * unit, base, m))
         OD, OH, OW = self.sc.output_shape
         for k, s in enumerate(self.output_strings):
-            z, r, c = np.unravel_index(k, (OD, OH, OW))
-            texts.append(self._text(self.output_quads(int(z), [r], [c])[0], s, f["output"] * unit, "output", m))
+            zo, ro, co = (int(v) for v in np.unravel_index(k, (OD, OH, OW)))
+            texts.append(self._text(self.output_quads(zo, [ro], [co])[0], s, f["output"] * unit, "output", m))
         self._texts, self._unit = texts, unit
         self._boxes = np.array([text_box(t, unit) for t in texts[:D * R * C]])
         return texts
@@ -427,7 +427,7 @@ class VolumePanel:
             geo["xcover"], _ = text_patches(self._texts, hit, self._unit, margin_pt=2.0)
             # A number under the kernel's shade keeps the shaded colour around it (and is drawn again already).
             shade = set(covered)
-            colours["xcover"] = [th.over(self._base(*np.unravel_index(j, (D, R, C)))) if j in shade
+            colours["xcover"] = [th.over(self._base(*(int(v) for v in np.unravel_index(j, (D, R, C))))) if j in shade
                                  else self._texts[j].bg for j in hit]
             crossed = tuple(j for j in hit if j not in shade)
         if self.is_max:
