@@ -32,7 +32,7 @@ GUIDE_FRAMES = {
 EXTRA_FRAMES = {"no_padding_no_strides_matrix": 4, "no_padding_no_strides_transposed_matrix": 16,
                 "padding_strides_matrix": 9, "kernel": 1, "channels": 1, "subsampling": 1, "positions": 1,
                 "channels_standard": 12, "channels_grouped": 16, "channels_depthwise": 12, "channels_pointwise": 32,
-                "channels_separable": 28,
+                "channels_separable": 28, "conv3d": 27,
                 "receptive_field_stack": 9, "checkerboard_uneven": 1, "checkerboard_even": 1,
                 "same_padding_strides_tensorflow": 9, "same_padding_strides_tensorflow_transposed": 36,
                 "causal_dilated_1d": 16, "reflect_padding_numbers": 49, "wavenet_stack": 16}

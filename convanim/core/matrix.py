@@ -26,6 +26,9 @@ def check_matrix_size(spec: Spec, max_matrix: int = MAX_MATRIX) -> Tuple[int, in
     """``(rows, cols)`` of the matrix of ``spec``; refuse it past ``max_matrix``, for a max pooling, or with channels
     (not drawn yet)."""
     check_one_channel(spec)
+    if spec.ndim == 3:
+        raise ValueError(f"view='matrix': {spec!r} is 3D, and its matrix is not drawn (its input and output have no "
+                         f"flat picture); conv_matrix(spec) computes it")
     if isinstance(spec, Pool) and spec.mode == "max":
         raise ValueError("view='matrix': a max pooling is not linear and has no matrix; use mode='avg'")
     rows = math.prod(spec.output_shape)

@@ -35,6 +35,7 @@ from .plan import Plan
 from .separable_plan import separable_plan
 from .stack_plan import StackPanel
 from .theme import get_theme
+from .volume_plan import VolumePanel
 
 __all__ = ["draw", "figure", "make_plan", "new_stage", "new_figure", "VIEWS"]
 
@@ -135,7 +136,10 @@ def make_plan(spec: Spec, *, view: str = "grid", style: str = "paper", numbers: 
         plan.spec = spec
         return plan
     panels: list[Any] = []
-    if view == "grid" and spec.channels:
+    if view in ("grid", "both") and spec.ndim == 3:  # depth slices, the kernel a box spanning them
+        panels.append(VolumePanel(spec, style=style, numbers=numbers, x=x, kernel=kernel, theme=th,
+                                  max_frames=max_frames))
+    elif view == "grid" and spec.channels:
         if spec.ndim == 1:
             # Drawn as the 2D layer of height 1 that computes the same, with the 1D layer's own values.
             x = lift_values(spec, default_input(spec) if x is None else x)
