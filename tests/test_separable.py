@@ -116,14 +116,18 @@ def test_the_held_panel_does_not_change_while_the_other_plays(style):
     stage.set_frame(20)
     assert _artists(painter, 1) == idle_artists
     assert all(not a for n, a in idle_artists.items() if n in ("1:kernel", "1:highlight"))
-    # After its turn, the depthwise panel holds its last frame: exactly its state at frame 26.
+    # After its turn, the depthwise panel rests again: nothing shaded, so that one output is current at a time.
     last = _panel_state(plan, 0, 26)
     assert last[0]["0:kernel"] and last[1]["0:sums"][0].startswith("Σ = ")
+    rest = _panel_state(plan, 0, 27)
+    assert not any(len(v) for n, v in rest[0].items() if n in ("0:kernel", "0:highlight", "0:veil"))
+    assert all(s == "" for v in rest[1].values() for s in v)
     for t in range(27, 63):
-        assert _panel_state(plan, 0, t) == last
-    stage.set_frame(26)
+        assert _panel_state(plan, 0, t) == rest
+    stage.set_frame(27)
     held = _artists(painter, 0)
-    for t in (27, 40, 62):
+    assert all(not a for n, a in held.items() if n in ("0:kernel", "0:highlight"))
+    for t in (40, 62):
         stage.set_frame(t)
         assert _artists(painter, 0) == held
     # ... while the pointwise panel's kernel moves, on every input channel at the one tap.

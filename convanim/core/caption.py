@@ -273,7 +273,7 @@ def padding_notes(spec: Spec) -> list[Note]:
         what = "cropped from the full output" if crop else "padding"
         out.append(Note(tuple(_words(f"{what} (before, after) = {text}"))))
     if spec.padding_mode != "zeros" and any(b or e for b, e in spec.padding):
-        out.append(Note(tuple(_words(_MODE_WORDS[spec.padding_mode]))))
+        out.append(Note(tuple(_words(_MODE_WORDS[spec.padding_mode] + "; sizes as with zero padding"))))
     return out
 
 

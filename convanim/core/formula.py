@@ -280,16 +280,16 @@ _UNEVEN_PLAIN = Round("floor", (i + p_before + p_after - k) / s) + 1
 
 #: The general forms of an axis padded (or, for a transposed convolution, cropped) unevenly, without dilation.
 UNEVEN_UNDILATED: dict[str, Relationship] = {
-    "conv": Relationship(None, "convolution, uneven padding", o, _UNEVEN_PLAIN),
-    "pool": Relationship(None, "pooling, uneven padding", o, _UNEVEN_PLAIN),
-    "conv_transpose": Relationship(None, "transposed convolution, uneven cropping", o_t,
+    "conv": Relationship(None, "uneven padding", o, _UNEVEN_PLAIN),
+    "pool": Relationship(None, "uneven padding", o, _UNEVEN_PLAIN),
+    "conv_transpose": Relationship(None, "uneven cropping", o_t,
                                    (i_t - 1) * s - p_before - p_after + k + output_padding),
 }
 #: The general forms of an axis padded (or, for a transposed convolution, cropped) unevenly.
 UNEVEN: dict[str, Relationship] = {
-    "conv": Relationship(None, "convolution, uneven padding", o, _UNEVEN_CONV),
-    "pool": Relationship(None, "pooling, uneven padding", o, _UNEVEN_CONV),
-    "conv_transpose": Relationship(None, "transposed convolution, uneven cropping", o_t,
+    "conv": Relationship(None, "uneven padding", o, _UNEVEN_CONV),
+    "pool": Relationship(None, "uneven padding", o, _UNEVEN_CONV),
+    "conv_transpose": Relationship(None, "uneven cropping", o_t,
                                    (i_t - 1) * s - p_before - p_after + d * (k - 1) + output_padding + 1),
 }
 
@@ -440,7 +440,7 @@ def formulas(spec: Spec) -> list[Formula]:
     height: relationship 6: o = floor((i + 2p - k) / s) + 1 = floor((5 + 2*1 - 3) / 2) + 1 = 3
     width: relationship 3: o = i = 7
     >>> print(formulas(Conv((6,), 3, s=2, p="same"))[0].plain())
-    convolution, uneven padding: o = floor((i + p_before + p_after - k) / s) + 1 = floor((6 + 0 + 1 - 3) / 2) + 1 = 3
+    uneven padding: o = floor((i + p_before + p_after - k) / s) + 1 = floor((6 + 0 + 1 - 3) / 2) + 1 = 3
     """
     rel = spec.relationship
     ndim = len(spec.input_shape)
@@ -469,7 +469,7 @@ def uneven_formula(kind: str, values: Mapping[str, int], result: int) -> Formula
     Examples
     --------
     >>> uneven_formula("conv", dict(i=5, k=3, s=1, d=2, p_before=4, p_after=0), 5).plain()
-    'convolution, uneven padding: o = floor((i + p_before + p_after - d(k - 1) - 1) / s) + 1 = \
+    'uneven padding: o = floor((i + p_before + p_after - d(k - 1) - 1) / s) + 1 = \
 floor((5 + 4 + 0 - 2(3 - 1) - 1) / 1) + 1 = 5'
     """
     rel = (UNEVEN_UNDILATED if values.get("d", 1) == 1 else UNEVEN)[kind]

@@ -252,7 +252,8 @@ def compose(panels: Sequence[Any], theme: Theme, *, measure: Measure = estimate,
 
     ``timeline="together"``: every panel has as many frames and they move together (a view and its matrix).
     ``"sequence"``: the panels play one after the other, ``sum(n_frames)`` frames in all; a panel shows its idle
-    state (its ``idle()``, else its first frame) before its turn and holds its last frame after it.
+    state (its ``idle()``: nothing shaded) before and after its turn; a panel without one shows its first frame before
+    and holds its last frame after.
 
     ``box_pt`` is the ``(width, height)`` in points to fit (the caller's Axes); without it convanim chooses the
     scale: ``DEFAULT_UNIT_PT`` a cell, more where numbers need it to stay at least ``MIN_TEXT_PT``, and numbers
@@ -338,7 +339,8 @@ class _Frames:
         """Panel ``k``'s own state at frame ``t`` (its names and indices not yet moved)."""
         p = self.panels[k]
         what, u = self.local(k, t)
-        if what == "idle" and hasattr(p, "idle"):
+        # Outside its turn a panel rests (nothing shaded): one figure then shows one current output, not two.
+        if what in ("idle", "hold") and hasattr(p, "idle"):
             return p.idle()
         return p.frame(u)
 

@@ -2,7 +2,8 @@
 
 Both panels are :class:`~convanim.drawing.channels_plan.ChannelsPanel`s composed into one plan with
 ``timeline="sequence"``: first the depthwise frames (the pointwise panel idle), then the pointwise frames (the
-depthwise panel holding its last frame).  The pointwise panel's input is the depthwise output, value for value.
+depthwise panel at rest again, so that one output is current at a time).  The pointwise panel's input is the
+depthwise output, value for value.
 """
 from __future__ import annotations
 

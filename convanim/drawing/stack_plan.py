@@ -95,7 +95,7 @@ def stack_caption(stack: Stack) -> list[list[str]]:
              [f"receptive field of an output cell: {size} input cells,"
               if not any(isinstance(x, ConvTranspose) for x in stack.layers)
               else f"receptive field of an output cell: spans {size} input cells,",
-              f"jump {_axes(last.j)},", f"start {_axes(last.start)}",
+              f"jump {_axes(last.j)},", "output 0's field centred on input", f"{_axes(last.start)}",
               "(Araujo, Norris & Sim, Distill 2019)"]]
     return lines
 
