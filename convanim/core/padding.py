@@ -86,7 +86,8 @@ def resolve_padding(kind: str, p: Any, ndim: int, i: Sequence[int], k: Sequence[
         if p in PADDING_RULES and p not in rules:
             hint = {"conv_transpose": "; for the transpose of a 'same' convolution use Conv(..., p='same').transpose()",
                     "pool": ""}.get(kind, "")
-            raise ValueError(f"p={p!r} is not available for a {kind.replace('_', ' ')}: use one of "
+            what = {"conv_transpose": "transposed convolution", "pool": "pooling"}.get(kind, kind)
+            raise ValueError(f"p={p!r} is not available for a {what}: use one of "
                              f"{', '.join(map(repr, rules))} or padding pairs{hint}")
         check_choice("p", p, rules)
         if p == "valid":

@@ -34,8 +34,9 @@ def sizes(name: str, value: Any, minimum: int, ndim: int) -> Sizes:
     axes = AXIS_NAMES[ndim]
     if isinstance(value, (tuple, list)):
         if len(value) != ndim:
-            shape = "(" + ", ".join(a[0] for a in axes) + ")"
-            raise ValueError(f"{name} must be an int or a tuple of {ndim} values {shape} (the rank of i), got "
+            shape = "(" + ", ".join(axes) + ")"
+            count = "1 value" if ndim == 1 else f"{ndim} values"
+            raise ValueError(f"{name} must be an int or a tuple of {count} {shape} (the rank of i), got "
                              f"{len(value)} values: {value!r}")
         return tuple(check_int(f"{name}[{a}] ({axes[a]})", v, minimum) for a, v in enumerate(value))
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
