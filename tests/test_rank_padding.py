@@ -453,3 +453,50 @@ def test_overlap_in_1d_against_conv_transpose_of_ones():
         ref = torch.nn.functional.conv_transpose1d(torch.ones(1, 1, 5, dtype=torch.float64),
                                                    torch.ones(1, 1, k, dtype=torch.float64), stride=s)[0, 0]
         np.testing.assert_array_equal(ca.overlap(t), ref.numpy())
+
+
+# ---- drawing: what the plans of 1D and copying layers hold ------------------------------------------------------
+
+def _plan(spec, **kw):
+    from convanim.drawing.api import make_plan
+
+    return make_plan(spec, **kw)
+
+
+def _output_values(plan):
+    return [float(t.text.replace("−", "-")) for t in plan.texts if t.role == "output"]
+
+
+@pytest.mark.parametrize("spec", [ca.Conv((7,), 3, p="same", c_in=2, c_out=3), ca.Pool((6,), 2, c_in=2),
+                                  ca.Conv((7,), 3, s=2, p=(2, 0)), ca.Conv((6,), 3, s=2, p="same").transpose()])
+def test_a_1d_plan_writes_the_1d_layer_s_own_values(spec):
+    plan = _plan(spec, numbers=True)
+    want = ca.apply(spec, ca.core.numerics.default_input(spec), ca.core.numerics.default_kernel(spec))
+    assert _output_values(plan) == pytest.approx(np.ravel(want))
+    assert plan.n_frames == spec.c_out * math.prod(spec.output_shape)
+
+
+@pytest.mark.parametrize("p", ["causal", (4, 0)])
+def test_a_causal_row_stands_each_output_over_the_last_input_it_reads(p):
+    spec = ca.Conv((10,), 2, d=4, p=p)
+    plan = _plan(spec, style="flat", numbers=True)
+    texts = plan.texts
+    outputs = [t for t in texts if t.role == "output"]
+    inputs = [t for t in texts if t.role != "output"][4:]  # the canvas row: 4 zeros, then input 0..9
+    assert len(outputs) == len(inputs) == 10
+    for o, i in zip(outputs, inputs):
+        assert o.x == pytest.approx(i.x) and o.y > i.y
+
+
+def test_copies_in_the_border_are_filled_as_copies_and_hold_the_values_they_copy():
+    spec = ca.Conv((4,), 3, p=2, padding_mode="circular")
+    from convanim.drawing.theme import get_theme
+
+    plan = _plan(spec, numbers=True, x=[1.0, 2.0, 3.0, 4.0], kernel=[1.0, 0.0, 0.0])
+    copy = [s for s in plan.shapes if s.face == get_theme().copy]
+    assert copy and sum(len(s.verts) for s in copy) == 2  # the two runs of border cells, one quad each
+    canvas = [float(t.text) for t in plan.texts if t.role != "output"]
+    assert canvas == [3.0, 4.0, 1.0, 2.0, 3.0, 4.0, 1.0, 2.0]
+    assert _output_values(plan) == [3.0, 4.0, 1.0, 2.0, 3.0, 4.0]
+    zeros = _plan(ca.Conv((4,), 3, p=2), numbers=True)
+    assert not [s for s in zeros.shapes if s.face == get_theme().copy]

@@ -18,10 +18,8 @@ from matplotlib.figure import Figure
 from ..core.checks import check_draw_options, check_raster
 from ..core.geometry import MAX_FRAMES
 from ..core.matrix import MAX_MATRIX
-from ..core.numerics import default_input, default_kernel
-from ..core.rank import as_2d, lift_values
 from ..core.separable import Separable
-from ..core.spec import Pool, Spec
+from ..core.spec import Spec
 from ..core.stack import Stack
 from .captions import caption_pieces
 from .channels_plan import ChannelsPanel
@@ -140,12 +138,7 @@ def make_plan(spec: Spec, *, view: str = "grid", style: str = "paper", numbers: 
         panels.append(VolumePanel(spec, style=style, numbers=numbers, x=x, kernel=kernel, theme=th,
                                   max_frames=max_frames))
     elif view == "grid" and spec.channels:
-        if spec.ndim == 1:
-            # Drawn as the 2D layer of height 1 that computes the same, with the 1D layer's own values.
-            x = lift_values(spec, default_input(spec) if x is None else x)
-            if not isinstance(spec, Pool):
-                kernel = lift_values(spec, default_kernel(spec) if kernel is None else kernel)
-        panels.append(ChannelsPanel(as_2d(spec), style=style, numbers=numbers, x=x, kernel=kernel, theme=th,
+        panels.append(ChannelsPanel(spec, style=style, numbers=numbers, x=x, kernel=kernel, theme=th,
                                     max_frames=max_frames))
     elif view in ("grid", "both"):
         panels.append(GridPanel(spec, style=style, numbers=numbers, x=x, kernel=kernel, theme=th,

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..core.geometry import MAX_FRAMES, scene
 from ..core.numerics import apply, default_input, default_kernel
+from ..core.rank import as_2d, lift_values
 from ..core.spec import ConvTranspose, Pool, Spec
 from .compose import Composer, Label
 from .grid_plan import cell_texts, format_value
@@ -71,8 +72,10 @@ class ChannelsPanel:
         # What the maps are called, and a title over the panel (a panel of a pair names its layer).
         self.names, self.title, self.group_lines = names, title, group_lines
         self.is_max = isinstance(spec, Pool) and spec.mode == "max"
-        self.sc = scene(spec, max_frames=max_frames)
-        self.one = scene(one_channel(spec))
+        # A 1D layer is drawn as the 2D layer of height 1 that computes the same; its values are its own.
+        geo = as_2d(spec)
+        self.sc = scene(geo, max_frames=max_frames)
+        self.one = scene(one_channel(geo))
         self.lay = layout(self.one, style)
         self.offset = np.zeros(2)
         self.n_frames = len(self.sc.frames)
@@ -93,12 +96,14 @@ class ChannelsPanel:
         self.kernel: Any = None
         self.y: Any = None
         if self.numbers or x is not None or kernel is not None or self.is_max:  # a max pooling marks its winner
-            self.x = default_input(spec) if x is None else np.asarray(x, dtype=float)
+            x1 = default_input(spec) if x is None else np.asarray(x, dtype=float)
             if isinstance(spec, Pool):
-                self.y = apply(spec, self.x)
+                self.y = lift_values(spec, apply(spec, x1))
             else:
-                self.kernel = default_kernel(spec) if kernel is None else np.asarray(kernel, dtype=float)
-                self.y = apply(spec, self.x, self.kernel)
+                k1 = default_kernel(spec) if kernel is None else np.asarray(kernel, dtype=float)
+                self.y = lift_values(spec, apply(spec, x1, k1))
+                self.kernel = lift_values(spec, k1)
+            self.x = lift_values(spec, x1)
             # What the kernel reads on each channel (a max pooling pads with -inf, as PyTorch).
             self.cvals = np.stack([self.one.canvas_values(self.x[ci]) for ci in range(self.c_in)])
             if self.is_max:

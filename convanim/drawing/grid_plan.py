@@ -141,7 +141,9 @@ class GridPanel:
         th: Theme = get_theme(theme)
         # A 1D layer is drawn as the 2D layer of height 1 that computes the same; its values are its own.
         sc = scene(as_2d(spec), max_frames=max_frames)
-        lay = layout(sc, style, anchor=1.0 if spec.padding_rule == "causal" else 0.5)
+        # A causal layer (all its padding before) stands each output over the last input it reads.
+        causal = spec.ndim == 1 and spec.padding[0] == (spec.d[0] * (spec.k[0] - 1), 0) and spec.padding[0][0] > 0
+        lay = layout(sc, style, anchor=1.0 if causal else 0.5)
         self.spec, self.sc, self.lay, self.th = spec, sc, lay, th
         self.offset = np.zeros(2)
         self.n_frames = len(sc.frames)
