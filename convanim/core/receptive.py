@@ -37,14 +37,12 @@ def padding_pairs(spec: Any) -> Tuple[Tuple[int, int], ...]:
     >>> padding_pairs(Conv(5, 3, p=(1, 0)))
     ((1, 1), (0, 0))
     """
-    if hasattr(spec, "padding"):
-        return tuple((int(b), int(a)) for b, a in spec.padding)
-    return tuple((int(p), int(p)) for p in spec.p)
+    return tuple(spec.padding)
 
 
 def rank(spec: Any) -> int:
     """How many spatial axes ``spec`` has (1, 2 or 3)."""
-    return len(spec.input_shape)
+    return int(spec.ndim)
 
 
 def axis_inputs(spec: Any, axis: int, o: int) -> list[int]:

@@ -24,6 +24,7 @@ from typing import Any, ClassVar, NamedTuple, Sequence, Tuple
 
 from .checks import check_spec
 from .receptive import axis_inputs, check_cell, layer_receptive_field, padding_pairs, product_cells, rank
+from .sizes import shape_text
 from .spec import ConvTranspose
 from .stack_text import layer_text, parse_layers, stack_text
 
@@ -60,10 +61,6 @@ def fraction_text(v: Fraction) -> str:
 def _axes_text(values: Sequence[Any], fmt: Any = str) -> str:
     texts = [fmt(v) for v in values]
     return texts[0] if len(set(texts)) == 1 else "(" + ", ".join(texts) + ")"
-
-
-def _shape_text(shape: Sequence[int]) -> str:
-    return "x".join(map(str, shape))
 
 
 @dataclass(frozen=True, init=False, repr=False)
@@ -110,8 +107,8 @@ class Stack:
         for n in range(1, len(layers)):
             prev, layer = layers[n - 1], layers[n]
             if tuple(layer.input_shape) != tuple(prev.output_shape):
-                raise ValueError(f"layers[{n}]: {layer!r} takes a {_shape_text(layer.input_shape)} input, but "
-                                 f"layers[{n - 1}] gives {_shape_text(prev.output_shape)}")
+                raise ValueError(f"layers[{n}]: {layer!r} takes a {shape_text(layer.input_shape)} input, but "
+                                 f"layers[{n - 1}] gives {shape_text(prev.output_shape)}")
             if layer.c_in != prev.c_out:
                 raise ValueError(f"layers[{n}]: {layer!r} takes c_in={layer.c_in} channels, but layers[{n - 1}] "
                                  f"gives c_out={prev.c_out}")
@@ -203,7 +200,7 @@ class Stack:
     def table_text(self) -> str:
         """The table as aligned text (what ``convanim shape --stack`` prints)."""
         head = ("#", "layer", "output", "r", "j", "start")
-        body = [(str(row.layer), row.name, _shape_text(row.output_shape), _axes_text(row.r, fraction_text),
+        body = [(str(row.layer), row.name, shape_text(row.output_shape), _axes_text(row.r, fraction_text),
                  _axes_text(row.j, fraction_text), _axes_text(row.start, fraction_text)) for row in self.table()]
         widths = [max(len(line[c]) for line in [head] + body) for c in range(len(head))]
         lines = ["  ".join(t.ljust(w) if c < 3 else t.rjust(w) for c, (t, w) in enumerate(zip(line, widths)))
@@ -228,8 +225,8 @@ class Stack:
         """
         n = len(self.layers)
         last = self.table()[-1]
-        lines = [f"Stack of {n} layer{'s' if n > 1 else ''}: input {_shape_text(self.input_shape)} -> output "
-                 f"{_shape_text(self.output_shape)} ({self.text()})", self.table_text()]
+        lines = [f"Stack of {n} layer{'s' if n > 1 else ''}: input {shape_text(self.input_shape)} -> output "
+                 f"{shape_text(self.output_shape)} ({self.text()})", self.table_text()]
         lines.append("r: receptive field size, j: jump (input cells between neighbouring outputs),")
         lines.append("start: centre of output 0's receptive field (input cells, per axis)")
         lines.append(f"an output cell away from the borders sees {'x'.join(fraction_text(v) for v in last.r)} "
@@ -283,7 +280,7 @@ def check_stack_cost(stack: Stack, max_frames: int, max_cells: float) -> None:
     for v in stack.output_shape:
         n *= v
     if n > max_frames:
-        raise ValueError(f"spec: the stack has {n} frames (one per cell of its {_shape_text(stack.output_shape)} "
+        raise ValueError(f"spec: the stack has {n} frames (one per cell of its {shape_text(stack.output_shape)} "
                          f"output), more than max_frames={max_frames}; pass max_frames={n} (--max-frames {n}) to "
                          f"draw it anyway")
     cells = 0
