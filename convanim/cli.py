@@ -174,7 +174,8 @@ def _add_spec_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--1d", dest="one_d", action="store_true", help="a 1D layer: -i 16 --1d is 16 cells in a row")
     g.add_argument("-d", "--dilation", dest="d", type=_size(1), default=None, metavar="D", help="dilation (default 1)")
     g.add_argument("--stack", default=None, metavar="LAYERS",
-                   help='layers in a row instead of one, e.g. "conv k=3; conv k=3 s=2; maxpool k=2" (see below)')
+                   help='layers in a row instead of one, e.g. "conv k=3; conv k=3 s=2; maxpool k=2" (the grammar: '
+                        "convanim shape --help)")
     kind = g.add_mutually_exclusive_group()
     kind.add_argument("--transposed", action="store_true",
                       help="the transpose of the convolution described (-i is the convolution's input), as in the guide")
@@ -272,7 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
                            epilog=_EPILOG_SHAPE, formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_spec_options(shape)
 
-    render = sub.add_parser("render", help="draw a layer as GIF, PDF, PNG or SVG",
+    render = sub.add_parser("render", help="draw a layer as GIF, PDF, PNG, SVG, an HTML player or video",
                             description="Draw a layer: .gif all frames; .pdf a page a frame; .png/.svg one frame "
                                         "(--frame) or all when the name holds {frame}.",
                             epilog=_EPILOG_RENDER, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -314,3 +314,12 @@ def test_catalogue_refuses_bad_stack_cases(table, match):
 
     with pytest.raises(ValueError, match=match):
         Case("x", table).spec()
+
+
+def test_the_player_of_an_overlap_view_carries_the_overlap_caption(tmp_path):
+    spec = ca.ConvTranspose(4, 3, s=2, p=1, output_padding=1)
+    page = ca.render(spec, tmp_path / "o.html", view="overlap").read_text()
+    assert "checkerboard" in page and "Odena" in page
+    assert "direct view" not in page  # the grid view's caption, not what this figure shows
+    grid = ca.render(spec, tmp_path / "g.html").read_text()
+    assert "direct view" in grid and "Odena" not in grid

@@ -131,7 +131,7 @@ def make_plan(spec: Spec, *, view: str = "grid", style: str = "paper", numbers: 
                     else OverlapPanel(spec, style=style, numbers=numbers, theme=th))
         plan = compose([one], th, measure=mpl_measure, labels=labels, caption=(one.caption(), False) if caption
                        else None, fontsize=fontsize, box_pt=box_pt, max_plain_side=MAX_PLAIN_SIDE_PT, title=repr(spec))
-        plan.spec = spec
+        plan.spec, plan.view = spec, view
         return plan
     panels: list[Any] = []
     if view in ("grid", "both") and spec.ndim == 3:  # depth slices, the kernel a box spanning them
@@ -153,7 +153,7 @@ def make_plan(spec: Spec, *, view: str = "grid", style: str = "paper", numbers: 
     plan = compose(panels, th, measure=mpl_measure, labels=labels,
                    caption=caption_pieces(spec) if caption else None, fontsize=fontsize, box_pt=box_pt,
                    max_plain_side=MAX_PLAIN_SIDE_PT, arrange=arrange, title=repr(spec))
-    plan.spec = spec
+    plan.spec, plan.view = spec, view
     return plan
 
 

@@ -148,6 +148,7 @@ class Plan:
     notes: list = field(default_factory=list)
     title: str = ""
     spec: Any = None
+    view: str = "grid"  # the view drawn (the HTML player's caption follows it)
     panels: list = field(default_factory=list)
 
     @property

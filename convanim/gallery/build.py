@@ -99,7 +99,7 @@ def build_case(case: Case, out: Union[str, Path]) -> dict[str, Any]:
     # The page the reader drives, from the same figure: every frame as vector graphics.
     spec = None if case.still else case.spec()
     write_stage_html(painter, root / "html" / f"{case.name}.html", keep_same=True, duration=duration, title=case.title,
-                     caption=[case.title] if spec is None else caption_lines(spec))
+                     caption=[case.title] if spec is None else caption_lines(spec, painter.plan.view))
     files = {rel: (root / rel).stat().st_size for rel in case_targets(case, n)}
     return {"digest": case.digest, "frames": n, "files": files}
 

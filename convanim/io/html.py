@@ -55,8 +55,9 @@ def player_stage(spec: Spec, **kw: Any) -> Stage:
     return new_stage(spec, **kw)
 
 
-def caption_lines(spec: Spec) -> list[str]:
-    """What the player's caption says: the layer and its sizes, then the formula with its numbers.
+def caption_lines(spec: Spec, view: str = "grid") -> list[str]:
+    """What the player's caption says: the layer and its sizes, then the formula with its numbers (for
+    ``view="overlap"``, what the heatmap counts and whether it is even).
 
     Examples
     --------
@@ -73,6 +74,10 @@ def caption_lines(spec: Spec) -> list[str]:
         from ..drawing.stack_plan import stack_caption
 
         return [" ".join(pieces) for pieces in stack_caption(spec)]  # type: ignore[arg-type]
+    if view == "overlap":
+        from ..drawing.overlap_plan import overlap_caption
+
+        return [" ".join(pieces) for pieces in overlap_caption(spec)]
     return caption(spec).plain(case=True, view=True)
 
 
@@ -118,7 +123,8 @@ def to_html(spec: Spec, *, frame: Optional[int] = None, duration: float = 1.0, f
     if frame is not None:
         _check_frame_arg(frame)
     _check_duration(duration)
-    return stage_html(player_stage(spec, **kw), caption=caption_lines(spec), title=repr(spec), frame=frame,
+    return stage_html(player_stage(spec, **kw), caption=caption_lines(spec, kw.get("view", "grid")), title=repr(spec),
+                      frame=frame,
                       duration=duration, full_page=full_page)
 
 

@@ -71,7 +71,8 @@ class ConvAnimation(FuncAnimation):
         from .html import caption_lines, stage_html
 
         spec = self.painter.spec
-        html = stage_html(self.painter, caption=caption_lines(spec), title=repr(spec), duration=self.duration,
+        html = stage_html(self.painter, caption=caption_lines(spec, self.painter.plan.view), title=repr(spec),
+                          duration=self.duration,
                           full_page=False)
         self.painter.vector_mode()
         return html
