@@ -323,3 +323,17 @@ def test_the_player_of_an_overlap_view_carries_the_overlap_caption(tmp_path):
     assert "direct view" not in page  # the grid view's caption, not what this figure shows
     grid = ca.render(spec, tmp_path / "g.html").read_text()
     assert "direct view" in grid and "Odena" not in grid
+
+
+def test_flat_stack_labels_sit_under_the_bottom_aligned_maps_where_no_path_goes():
+    from convanim.drawing.api import make_plan
+
+    stack = ca.Stack(ca.Conv(9, 3), ca.Conv(7, 3, s=2), ca.Pool(3, 2, s=1))
+    plan = make_plan(stack, style="flat", labels=True)
+    panel = plan.panels[0]
+    bottoms = [float((panel.lays[m].canvas_outline + panel.offs[m])[:, 1].min()) for m in range(len(panel.lays))]
+    assert max(bottoms) - min(bottoms) < 1e-9  # one common bottom line
+    labels = [t for t in plan.texts if t.role == "label"]
+    assert len(labels) == 4
+    for t in labels:  # anchored at the bottom line, hanging below it
+        assert t.va == "top" and t.dy < 0 and t.y == pytest.approx(bottoms[0])

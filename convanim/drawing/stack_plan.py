@@ -145,8 +145,10 @@ class StackPanel:
                 offs.append(offs[-1] + along + np.array([0.0, -ROW[1] + gap]))
                 continue
             if across:
+                # Bottoms aligned: the paths between maps then stay above that line, and the labels under it
+                # are never crossed by one.
                 dx = prev[:, 0].max() + gap - o[:, 0].min()
-                dy = (prev[:, 1].min() + prev[:, 1].max()) / 2 - (o[:, 1].min() + o[:, 1].max()) / 2
+                dy = prev[:, 1].min() - o[:, 1].min()
             else:
                 dx = (prev[:, 0].min() + prev[:, 0].max()) / 2 - (o[:, 0].min() + o[:, 0].max()) / 2
                 dy = prev[:, 1].max() + gap - o[:, 1].min()
@@ -192,7 +194,9 @@ class StackPanel:
             cy = (o[:, 1].min() + o[:, 1].max()) / 2
             if self.style == "flat" and not self.rows:
                 cx = (o[:, 0].min() + o[:, 0].max()) / 2
+                # Under the (bottom-aligned) maps, where no path goes: a second row where neighbours are too close.
                 places = [(cx, o[:, 1].min(), 0.0, -gap, "center", "top"),
+                          (cx, o[:, 1].min(), 0.0, -gap - 1.4 * size, "center", "top"),
                           (cx, o[:, 1].max(), 0.0, gap, "center", "bottom"),
                           (o[:, 0].max(), cy, gap, 0.0, "left", "center")]
             elif self.style == "flat":
