@@ -10,7 +10,6 @@ import io
 from functools import partial
 from typing import Any, Optional, Sequence
 
-import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -164,8 +163,7 @@ def new_figure(plan: Plan, figsize: Optional[Sequence[float]], dpi: Optional[flo
     if not dpi > 0:
         raise ValueError(f"dpi must be positive, got {dpi}")
     if figsize is None:
-        w_pt, h_pt = plan.size_pt
-        figsize = (np.ceil(w_pt / 72.0 * 100.0 - 1e-6) / 100.0, np.ceil(h_pt / 72.0 * 100.0 - 1e-6) / 100.0)
+        figsize = plan.figsize()
         plan.fit_to(figsize[0] * 72.0, figsize[1] * 72.0)
     check_raster(float(figsize[0]), float(figsize[1]), dpi)  # before Agg allocates the buffer
     fig = Figure(figsize=(float(figsize[0]), float(figsize[1])), dpi=dpi)

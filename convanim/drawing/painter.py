@@ -16,7 +16,7 @@ from matplotlib.path import Path
 from matplotlib.transforms import ScaledTranslation
 
 from .measure import math_family
-from .plan import DEFAULT_UNIT_PT, Plan
+from .plan import Plan, line_scale
 from .theme import RGB, Theme
 
 __all__ = ["Painter", "Stage", "root_figure", "axes_box_pt", "line_scale"]
@@ -37,11 +37,6 @@ def axes_box_pt(ax: Axes) -> tuple[float, float]:
     fig = root_figure(ax)
     box = ax.get_window_extent()
     return (box.width * 72.0 / fig.dpi, box.height * 72.0 / fig.dpi)
-
-
-def line_scale(unit: float) -> float:
-    """Line widths follow the cells' size, within limits."""
-    return float(np.clip(unit / DEFAULT_UNIT_PT, 0.45, 1.5))
 
 
 def _rgba(c: Optional[RGB], alpha: float = 1.0) -> Any:

@@ -17,7 +17,7 @@ from .shapes import Box
 from .theme import RGB, Theme
 
 __all__ = ["Shapes", "Strokes", "Text", "Mover", "FrameState", "Plan", "MIN_TEXT_PT", "text_box", "text_patches",
-           "LABEL_PT", "CAPTION_PT", "DEFAULT_UNIT_PT", "MAX_SIDE_PT"]
+           "LABEL_PT", "CAPTION_PT", "DEFAULT_UNIT_PT", "MAX_SIDE_PT", "line_scale"]
 
 #: No text is drawn smaller than this, in points.
 MIN_TEXT_PT = 6.0
@@ -28,6 +28,11 @@ CAPTION_PT = 9.0
 #: by itself before numbers are left out.
 DEFAULT_UNIT_PT = 21.6
 MAX_SIDE_PT = 1728.0  # 24 inches
+
+
+def line_scale(unit: float) -> float:
+    """Line widths (points) are multiplied by this: they follow the cells' size (``unit``), within limits."""
+    return float(np.clip(unit / DEFAULT_UNIT_PT, 0.45, 1.5))
 
 
 @dataclass(frozen=True)
@@ -156,6 +161,12 @@ class Plan:
         """Width and height in points of the drawing at ``unit``."""
         x0, x1, y0, y1 = self.bounds
         return ((x1 - x0) * self.unit, (y1 - y0) * self.unit)
+
+    def figsize(self) -> Tuple[float, float]:
+        """The figure's ``(width, height)`` in inches: the drawing, rounded up to whole pixels at 100 dpi (so
+        that every format has the same box)."""
+        w_pt, h_pt = self.size_pt
+        return (float(np.ceil(w_pt / 72.0 * 100.0 - 1e-6) / 100.0), float(np.ceil(h_pt / 72.0 * 100.0 - 1e-6) / 100.0))
 
     def fit_to(self, width_pt: float, height_pt: float) -> None:
         """Widen the bounds, about the centre, to fill ``width_pt`` x ``height_pt`` at the same scale."""
