@@ -28,10 +28,12 @@ from .core.stack import Stack, receptive_field
 if TYPE_CHECKING:
     # What type checkers see for the names loaded on first use (below): their real signatures, not Any.
     from .core.matrix import matrix_symbols, tap_matrix
-    from .drawing.api import draw, figure
+    from .drawing.api import draw, figure, plan
     from .drawing.figures import channels_figure, kernel_figure, positions_figure, subsampling_figure
     from .drawing.layout import layout
+    from .drawing.plan import Plan
     from .drawing.theme import THEMES, Theme
+    from .io.formats import formats, register_format
     from .io.html import Player, to_html
     from .io.render import animation, render
     from .io.sphinx_gallery import sphinx_gallery_scraper
@@ -50,6 +52,7 @@ __all__ = [
     "layout", "Theme", "THEMES", "draw", "figure", "animation", "render",
     "kernel_figure", "channels_figure", "subsampling_figure", "positions_figure",
     "tap_matrix", "sphinx_gallery_scraper", "matrix_symbols", "Player", "to_html",
+    "plan", "Plan", "formats", "register_format",
 ]
 
 _LAZY = {
@@ -69,6 +72,10 @@ _LAZY = {
     "matrix_symbols": ("convanim.core.matrix", "matrix_symbols"),
     "Player": ("convanim.io.html", "Player"),
     "to_html": ("convanim.io.html", "to_html"),
+    "plan": ("convanim.drawing.api", "plan"),
+    "Plan": ("convanim.drawing.plan", "Plan"),
+    "formats": ("convanim.io.formats", "formats"),
+    "register_format": ("convanim.io.formats", "register_format"),
 }
 
 

@@ -54,7 +54,7 @@ def test_channels_figure_counts_maps_and_kernels_and_no_arrows_cross():
                                                                 for l_ in (1, 2))
     assert sum(s.startswith("output map") for s in t) == 3
     assert any("3×2×3×3" in s for s in t)
-    plan = fig._convanim_stage.painters[0].plan
+    plan = figures.channels_plan(2, 3)
     shafts = [seg for st in plan.strokes for seg in st.segments]
     assert len(shafts) == 2 * 3  # one arrow from the inputs to each pathway, one from each pathway to its output
     for j in range(len(shafts)):
@@ -83,9 +83,15 @@ def test_positions_figure_counts_are_the_output_size():
     assert "(a) 7 positions along the width" in t and "(b) 3 positions along the height" in t
 
 
-def test_still_stage_is_one_frame():
-    stage = figures.StillStage(figures.kernel_figure())
-    assert stage.n_frames == 1
+def test_a_still_figure_is_a_one_frame_plan():
+    from convanim.drawing.api import stage_of
+
+    plan = figures.kernel_plan()
+    assert plan.n_frames == len(plan.frames) == 1 and plan.view == "still"
+    stage = stage_of(plan)
     assert stage.rgb().shape[2] == 3
     with pytest.raises(IndexError):
         stage.set_frame(1)
+    # The figure function draws the same plan: no attribute is patched onto the Figure.
+    fig = figures.kernel_figure()
+    assert not any(name.startswith("_convanim") for name in vars(fig))

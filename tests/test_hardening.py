@@ -15,7 +15,7 @@ import pytest
 
 import convanim as ca
 from convanim.core.checks import check_frame_pattern
-from convanim.core.limits import check_cost
+from convanim.core.limits import check_canvas_cost as check_cost
 from convanim.io import atomic, encoders
 from convanim.io.atomic import TEMP_SUFFIX, AtomicFile, clear_stale
 

@@ -152,7 +152,7 @@ def test_both_views_on_one_axes_of_yours():
 
 def test_limit_can_be_raised():
     with pytest.warns(UserWarning, match="entries left out"):
-        stage = new_stage(ca.Conv(17, 1), view="matrix", max_matrix=289)
+        stage = new_stage(ca.Conv(17, 1), view="matrix", max_matrix=1156)
     mp = _matrix_panel(stage)
     assert (mp.R, mp.N) == (289, 289)
 

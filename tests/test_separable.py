@@ -70,13 +70,13 @@ def test_frames_are_the_depthwise_then_the_pointwise_frames(style):
     first, second = plan.panels
     assert first.n_frames == 3 * 9 and second.n_frames == 4 * 9
     assert stage.n_frames == plan.n_frames == SEP.n_frames == 27 + 36
-    assert plan.frame.firsts == [0, 27]
+    assert [first for first, _ in plan.turns] == [0, 27]
     # Every output cell is pointed at by the frame that computes it: the pointwise cells after the depthwise ones.
     frames = sorted(t for t, _ in plan.cells)
     assert frames == list(range(63))
-    assert [plan.frame.local(1, t) for t in (0, 26, 27, 62)] == [("idle", 0), ("idle", 0), ("play", 0),
+    assert [plan.local(1, t) for t in (0, 26, 27, 62)] == [("idle", 0), ("idle", 0), ("play", 0),
                                                                  ("play", 35)]
-    assert [plan.frame.local(0, t) for t in (0, 26, 27, 62)] == [("play", 0), ("play", 26), ("hold", 26),
+    assert [plan.local(0, t) for t in (0, 26, 27, 62)] == [("play", 0), ("play", 26), ("hold", 26),
                                                                  ("hold", 26)]
 
 

@@ -310,10 +310,12 @@ def test_catalogue_has_the_stack_and_the_checkerboard_pair():
     ({"kind": "conv", "i": 8, "k": 3, "view": "heat"}, "view must be"),
 ])
 def test_catalogue_refuses_bad_stack_cases(table, match):
+    from convanim.gallery.build import case_plan
     from convanim.gallery.catalogue import Case
 
+    # Refused by the catalogue, or by the options every entry point checks, before anything is drawn.
     with pytest.raises(ValueError, match=match):
-        Case("x", table).spec()
+        case_plan(Case("x", table))
 
 
 def test_the_player_of_an_overlap_view_carries_the_overlap_caption(tmp_path):

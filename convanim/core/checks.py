@@ -33,8 +33,7 @@ __all__ = [
     "MAX_LIMIT", "MAX_PATTERN_WIDTH",
     "check_int", "check_bool", "check_real", "check_choice", "check_spec", "check_array", "check_colour",
     "check_theme", "check_dpi", "check_figsize", "check_raster", "check_duration", "check_fontsize",
-    "check_frame", "check_axes", "check_draw_options", "check_one_channel",
-    "check_frame_pattern", "DRAW_OPTIONS",
+    "check_frame", "check_axes", "check_one_channel", "check_frame_pattern",
 ]
 
 #: The largest size, stride, padding or dilation: past it a canvas or a frame count no longer fits the
@@ -53,10 +52,6 @@ MAX_DURATION = 655.35
 MAX_LIMIT = 10**9
 #: A ``{frame:FMT}`` pattern pads to at most this many characters.
 MAX_PATTERN_WIDTH = 10
-
-#: The keywords of draw / figure / animation / render (the last three add figsize, dpi, duration).
-DRAW_OPTIONS = ("style", "numbers", "x", "kernel", "theme", "labels", "caption", "fontsize", "view",
-                "max_frames", "max_matrix", "figsize", "dpi", "duration")
 
 
 def _show(value: Any) -> str:
@@ -315,70 +310,6 @@ def check_one_channel(spec: Any, what: str = "drawn") -> None:
                          f"not {what} yet (convanim draws one-channel layers); its values, matrix and frames work "
                          f"(apply, conv_matrix, scene), and convanim.channels_figure(c_in, c_out) draws the guide's "
                          f"Figure 1.3")
-
-
-_NO_AX = object()
-
-
-def check_draw_options(spec: Any = None, *, frame: Any = None, ax: Any = _NO_AX, views: Sequence[str] = ("grid",
-                       "matrix", "both", "overlap"), **kw: Any) -> None:
-    """Check every keyword of ``draw`` / ``figure`` / ``animation`` / ``render`` before any work.
-
-    Types first (``TypeError``), then ranges (``ValueError``), then what the
-    figure would cost (:func:`check_cost`); each message names the parameter.
-    """
-    unknown = sorted(set(kw) - set(DRAW_OPTIONS))
-    if unknown:
-        raise TypeError(f"unexpected keyword argument {unknown[0]!r}; known: {', '.join(DRAW_OPTIONS)}")
-    if ax is not _NO_AX:
-        check_axes(ax)
-    from .separable import Separable, check_pair_options
-
-    if isinstance(spec, Separable):  # a depthwise separable pair: each layer checked as any layer
-        return check_pair_options(spec, frame=frame, ax=ax, views=views, **kw)
-    from .spec import Conv, ConvTranspose, Pool
-    from .stack import Stack, drawn_frames
-
-    check_spec(spec, kinds=(Conv, ConvTranspose, Pool, Stack))
-    from .geometry import MAX_FRAMES
-    from .matrix import MAX_MATRIX
-
-    style = check_choice("style", kw.get("style", "paper"), ("paper", "flat"))
-    if kw.get("view") == "both" and "both" not in views:
-        raise ValueError("view must be 'grid' or 'matrix' on one Axes ('both' needs figure() or render()), "
-                         "got 'both'")
-    view = check_choice("view", kw.get("view", "grid"), tuple(views))
-    numbers_ = check_bool("numbers", kw.get("numbers", False))
-    for flag in ("labels", "caption"):
-        check_bool(flag, kw.get(flag, False))
-    check_theme(kw.get("theme"))
-    check_fontsize(kw.get("fontsize"))
-    max_frames = check_int("max_frames", kw.get("max_frames", MAX_FRAMES), 1, MAX_LIMIT)
-    max_matrix = check_int("max_matrix", kw.get("max_matrix", MAX_MATRIX), 1, MAX_LIMIT)
-    check_figsize(kw.get("figsize"))
-    check_dpi(kw.get("dpi"))
-    if "duration" in kw:
-        check_duration(kw["duration"])
-    del style
-    # Sizes before arrays: an absurd spec is refused before its input is even looked at.
-    from .limits import check_cost
-
-    check_cost(spec, view=view, numbers=numbers_, max_frames=max_frames, max_matrix=max_matrix)
-    x, kernel = kw.get("x"), kw.get("kernel")
-    # A stack and the overlap view draw no values: refused there, with the number of frames they draw.
-    n_frames = drawn_frames(spec, view, numbers=numbers_, x=x, kernel=kernel)
-    if frame is not None:
-        check_frame(frame, n_frames, repr(spec))
-    if isinstance(spec, Stack) or view == "overlap":
-        return
-    is_max = isinstance(spec, Pool) and spec.mode == "max"
-    # With channels, PyTorch's unbatched layout: x (c_in, h, w), the weights spec.weight_shape.
-    if x is not None:
-        check_array("x", x, (spec.c_in, *spec.input_shape) if spec.channels else spec.input_shape, allow_inf=is_max)
-    if kernel is not None:
-        if isinstance(spec, Pool):
-            raise ValueError("kernel must be None for a pooling, which has no weights")
-        check_array("kernel", kernel, spec.weight_shape if spec.channels else spec.k)
 
 
 _INT_SPEC = re.compile(r"(?:[0_ -]?[<>=^])?[+\- ]?0?(?P<width>\d{1,2})?[dxXob]?")

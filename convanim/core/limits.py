@@ -13,8 +13,11 @@ from typing import Any, Optional
 import numpy as np
 
 from .checks import check_array, check_dpi, check_figsize, check_int, check_one_channel, check_spec, check_theme
+from .geometry import MAX_FRAMES, scene
+from .matrix import MAX_MATRIX, check_matrix_size
 
-__all__ = ["MAX_CELLS", "MAX_TEXTS", "MAX_MATRIX_ENTRIES", "check_cost", "check_still_options"]
+__all__ = ["MAX_CELLS", "MAX_TEXTS", "MAX_MATRIX_ENTRIES", "check_canvas_cost", "check_matrix_cost",
+           "check_still_options"]
 
 #: Drawing cost at the default limits (about 5 s and 600 MB per frame, in every format):
 #: canvas cells drawn as polygons, numbers written as texts, matrix entries (each a text).
@@ -23,55 +26,46 @@ MAX_TEXTS = 3_072
 MAX_MATRIX_ENTRIES = 4_096
 
 
-def check_cost(spec: Any, *, view: str = "grid", numbers: bool = False, max_frames: Optional[int] = None,
-               max_matrix: Optional[int] = None) -> None:
-    """Refuse, before any drawing, a figure that would cost more than about 5 s and 600 MB a frame.
+def check_canvas_cost(spec: Any, *, numbers: bool = False, max_frames: int = MAX_FRAMES) -> None:
+    """Refuse, before any drawing, a canvas that would cost more than about 5 s and 600 MB a frame.
 
     The painter draws every canvas cell as a polygon and every number as a
     text: at most ``MAX_CELLS`` cells and ``MAX_TEXTS`` numbers at the
-    default ``max_frames`` (both grow in proportion when it is raised).  The
-    matrix view is bounded by ``max_matrix`` rows and columns and writes one
-    text per entry: at most ``MAX_TEXTS`` entries at the default, growing
-    with ``max_matrix`` squared.
+    default ``max_frames`` (both grow in proportion when it is raised).
     """
-    from .geometry import MAX_FRAMES, scene
-    from .matrix import MAX_MATRIX, check_matrix_size
-    from .stack import Stack, check_stack_cost
+    sc = scene(spec, max_frames=max_frames)
+    cells = math.prod(sc.canvas_shape) * spec.c_in  # a canvas per input channel (per depth slice in 3D)
+    scale = max(1.0, max_frames / MAX_FRAMES)
+    limit = int(MAX_CELLS * scale)
+    if cells > limit:
+        needed = -(-cells * MAX_FRAMES // MAX_CELLS)
+        times = f"{spec.c_in} x " if spec.c_in > 1 else ""
+        size = "x".join(str(v) for v in sc.canvas_shape)
+        raise ValueError(f"spec has {times}a canvas of {size} = {cells} cells, more than the {limit} drawn "
+                         f"at this limit (about 5 s a frame); pass max_frames={needed} "
+                         f"(--max-frames {needed}) to draw it anyway")
+    texts = cells + len(sc.frames)
+    t_limit = int(MAX_TEXTS * scale)
+    if numbers and texts > t_limit:
+        needed = -(-texts * MAX_FRAMES // MAX_TEXTS)
+        raise ValueError(f"numbers=True writes {texts} numbers for {spec!r}, more than the {t_limit} written "
+                         f"at this limit (about 5 s a frame); pass max_frames={needed} "
+                         f"(--max-frames {needed}) to draw them anyway, or leave numbers out")
 
-    max_frames = MAX_FRAMES if max_frames is None else max_frames
-    max_matrix = MAX_MATRIX if max_matrix is None else max_matrix
-    if isinstance(spec, Stack):
-        check_stack_cost(spec, max_frames, MAX_CELLS * max(1.0, max_frames / MAX_FRAMES))
-        return
-    if view in ("grid", "both", "overlap"):  # the overlap heatmap draws a grid no larger than the canvas
-        sc = scene(spec, max_frames=max_frames)
-        cells = math.prod(sc.canvas_shape) * spec.c_in  # a canvas per input channel (per depth slice in 3D)
-        scale = max(1.0, max_frames / MAX_FRAMES)
-        limit = int(MAX_CELLS * scale)
-        if cells > limit:
-            needed = -(-cells * MAX_FRAMES // MAX_CELLS)
-            times = f"{spec.c_in} x " if spec.c_in > 1 else ""
-            size = "x".join(str(v) for v in sc.canvas_shape)
-            raise ValueError(f"spec has {times}a canvas of {size} = {cells} cells, more than the {limit} drawn "
-                             f"at this limit (about 5 s a frame); pass max_frames={needed} "
-                             f"(--max-frames {needed}) to draw it anyway")
-        texts = cells + len(sc.frames)
-        t_limit = int(MAX_TEXTS * scale)
-        if numbers and texts > t_limit:
-            needed = -(-texts * MAX_FRAMES // MAX_TEXTS)
-            raise ValueError(f"numbers=True writes {texts} numbers for {spec!r}, more than the {t_limit} written "
-                             f"at this limit (about 5 s a frame); pass max_frames={needed} "
-                             f"(--max-frames {needed}) to draw them anyway, or leave numbers out")
-    if view in ("matrix", "both"):
-        m_rows, m_cols = check_matrix_size(spec, max_matrix)
-        scene(spec, max_frames=max_frames)
-        entries = m_rows * m_cols
-        limit = int(MAX_MATRIX_ENTRIES * max(1.0, (max_matrix / MAX_MATRIX) ** 2))
-        if entries > limit:
-            needed = math.isqrt(-(-entries * MAX_MATRIX**2 // MAX_MATRIX_ENTRIES) - 1) + 1
-            raise ValueError(f"view={view!r}: the matrix of {spec!r} has {m_rows}x{m_cols} = {entries} entries, "
-                             f"more than the {limit} drawn at this limit (about 5 s a frame); pass "
-                             f"max_matrix={needed} (--max-matrix {needed}) to draw it anyway")
+
+def check_matrix_cost(spec: Any, *, max_matrix: int = MAX_MATRIX, max_frames: int = MAX_FRAMES,
+                      what: str = "view='matrix'") -> None:
+    """Refuse, before any drawing, an unrolled matrix of more than ``max_matrix`` rows or columns, or more
+    entries (one text each) than ``MAX_MATRIX_ENTRIES`` at the default (growing with ``max_matrix`` squared)."""
+    m_rows, m_cols = check_matrix_size(spec, max_matrix)
+    scene(spec, max_frames=max_frames)
+    entries = m_rows * m_cols
+    limit = int(MAX_MATRIX_ENTRIES * max(1.0, (max_matrix / MAX_MATRIX) ** 2))
+    if entries > limit:
+        needed = math.isqrt(-(-entries * MAX_MATRIX**2 // MAX_MATRIX_ENTRIES) - 1) + 1
+        raise ValueError(f"{what}: the matrix of {spec!r} has {m_rows}x{m_cols} = {entries} entries, "
+                         f"more than the {limit} drawn at this limit (about 5 s a frame); pass "
+                         f"max_matrix={needed} (--max-matrix {needed}) to draw it anyway")
 
 
 def check_still_options(*, theme: Any = None, figsize: Any = None, dpi: Any = None, kernel: Any = None,
@@ -102,8 +96,6 @@ def check_still_options(*, theme: Any = None, figsize: Any = None, dpi: Any = No
     check_figsize(figsize)
     check_dpi(dpi)
     if spec is not None:
-        from .geometry import scene
-
         check_spec(spec)
         check_one_channel(spec)
         if spec.ndim != 2:

@@ -14,11 +14,11 @@ from typing import Any, ClassVar, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .checks import check_array, check_frame, check_int, check_spec
+from .checks import check_array, check_int, check_spec
 from .numerics import apply, default_input, default_kernel
 from .spec import Conv, Size, shape_text
 
-__all__ = ["Separable", "separable", "pair_kernel", "check_pair_options"]
+__all__ = ["Separable", "separable", "pair_kernel"]
 
 
 def separable(i: Size, k: Size, c_in: int, c_out: int, s: Size = 1, p: Size = 0, d: Size = 1) -> Separable:
@@ -254,27 +254,3 @@ def pair_kernel(pair: Separable, kernel: Any) -> Tuple[np.ndarray, np.ndarray]:
                         f"{pair.depthwise.weight_shape} and the pointwise weights {pair.pointwise.weight_shape}")
     return (check_array("kernel[0]", kernel[0], pair.depthwise.weight_shape),
             check_array("kernel[1]", kernel[1], pair.pointwise.weight_shape))
-
-
-def check_pair_options(pair: Separable, *, frame: Any = None, **kw: Any) -> None:
-    """The keywords of ``draw`` / ``figure`` / ``animation`` / ``render`` for a pair, checked before any work:
-    each layer's as for any layer, then the frame (of the pair's), ``x`` and the kernel pair."""
-    from .checks import check_draw_options
-    from .geometry import MAX_FRAMES
-
-    x, kernel = kw.pop("x", None), kw.pop("kernel", None)
-    view = kw.get("view", "grid")
-    if view != "grid" and isinstance(view, str) and view in ("matrix", "both"):
-        raise ValueError(f"view must be 'grid' for a separable pair (its two layers are drawn in the grid view), "
-                         f"got {view!r}")
-    for layer in pair.layers:
-        check_draw_options(layer, **kw)
-    limit = kw.get("max_frames", MAX_FRAMES)
-    if pair.n_frames > limit:
-        raise ValueError(f"{pair!r} has {pair.n_frames} frames, more than max_frames={limit}")
-    if frame is not None:
-        check_frame(frame, pair.n_frames, repr(pair))
-    if x is not None:
-        check_array("x", x, (pair.c_in, *pair.input_shape))
-    if kernel is not None:
-        pair_kernel(pair, kernel)

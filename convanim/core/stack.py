@@ -28,7 +28,7 @@ from .sizes import shape_text
 from .spec import ConvTranspose
 from .stack_text import layer_text, parse_layers, stack_text
 
-__all__ = ["Stack", "receptive_field", "receptive_fields_per_map", "TableRow", "fraction_text", "drawn_frames",
+__all__ = ["Stack", "receptive_field", "receptive_fields_per_map", "TableRow", "fraction_text",
            "check_stack_cost"]
 
 
@@ -292,39 +292,3 @@ def check_stack_cost(stack: Stack, max_frames: int, max_cells: float) -> None:
     if cells > max_cells:
         raise ValueError(f"spec: the stack's maps have {cells} cells, more than the {int(max_cells)} drawn at this "
                          f"limit (about 5 s a frame); raise max_frames (--max-frames) to draw it anyway")
-
-
-def drawn_frames(spec: Any, view: str, *, numbers: bool = False, x: Any = None, kernel: Any = None) -> int:
-    """How many frames ``spec`` has in ``view``, refusing what that view does not draw.
-
-    A stack is drawn in the grid view only, without values; the overlap view is one frame of counts, which no
-    input or kernel changes.
-
-    Examples
-    --------
-    >>> from convanim import Conv, Pool
-    >>> drawn_frames(Stack(Conv(8, 3), Pool(6, 2)), "grid"), drawn_frames(Conv(5, 3), "overlap")
-    (9, 1)
-    """
-    if isinstance(spec, Stack):
-        if view != "grid":
-            raise ValueError(f"view: a Stack is drawn with view='grid' (its receptive fields), got {view!r}; the "
-                             f"matrix and overlap views draw one layer (e.g. stack.layers[0])")
-        for name, value in (("numbers", numbers), ("x", x), ("kernel", kernel)):
-            if value is not None and value is not False:
-                raise ValueError(f"{name}: a Stack is drawn without values (its receptive fields are cells); draw "
-                                 f"one layer to see its numbers")
-        n = 1
-        for v in spec.output_shape:
-            n *= v
-        return n
-    if view == "overlap":
-        for name, value in (("x", x), ("kernel", kernel)):
-            if value is not None:
-                raise ValueError(f"{name}: view='overlap' counts windows, which no input or kernel changes; leave "
-                                 f"{name} out")
-        return 1
-    n = spec.c_out
-    for v in spec.output_shape:
-        n *= v
-    return int(n)

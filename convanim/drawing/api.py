@@ -1,43 +1,30 @@
-"""The drawing API: ``draw`` (on your Axes) and ``figure`` (a new Figure), both through one plan and one painter.
+"""The drawing API: ``plan`` (the figure as data), ``draw`` (on your Axes) and ``figure`` (a new Figure).
 
-Figures are built with :class:`matplotlib.figure.Figure` and an Agg canvas,
-never through pyplot: no window opens, no global state is touched, and the
-caller's rcParams (fonts, styles) are honoured.
+Every call goes through one door (:func:`convanim.drawing.views.checked`: the options checked once, the view
+chosen by the registry), then one plan, then one painter.  Figures are built with
+:class:`matplotlib.figure.Figure` and an Agg canvas, never through pyplot: no window opens, no global state is
+touched, and the caller's rcParams (fonts, styles) are honoured.
 """
 from __future__ import annotations
 
 import io
-from functools import partial
-from typing import Any, Optional, Sequence
+from typing import Any, Optional
 
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ..core.checks import check_draw_options, check_raster
+from ..core.checks import check_axes, check_raster
 from ..core.geometry import MAX_FRAMES
 from ..core.matrix import MAX_MATRIX
-from ..core.separable import Separable
 from ..core.spec import Spec
-from ..core.stack import Stack
-from .captions import caption_pieces
-from .channels_plan import ChannelsPanel
-from .compose import compose
-from .grid_plan import MAX_PLAIN_SIDE_PT, GridPanel
-from .matrix_plan import MatrixPanel
 from .measure import mpl_measure
-from .overlap_plan import OverlapPanel
 from .painter import Painter, Stage, axes_box_pt
 from .plan import Plan
-from .separable_plan import separable_plan
-from .stack_plan import StackPanel
-from .theme import get_theme
-from .volume_plan import VolumePanel
+from .views import checked
+from .views import make_plan as view_plan
 
-__all__ = ["draw", "figure", "make_plan", "new_stage", "new_figure", "VIEWS"]
-
-_DRAW_KEYS = ("style", "numbers", "x", "kernel", "theme", "labels", "caption", "fontsize", "max_frames",
-              "view", "max_matrix")
+__all__ = ["draw", "figure", "plan", "make_plan", "new_stage", "new_figure", "stage_of", "ConvFigure"]
 
 
 def draw(ax: Axes, spec: Spec, frame: int = 0, *, style: str = "paper", numbers: bool = False, x: Any = None,
@@ -89,108 +76,71 @@ def draw(ax: Axes, spec: Spec, frame: int = 0, *, style: str = "paper", numbers:
     >>> ax = Figure().add_subplot()
     >>> painter = ca.draw(ax, ca.Conv(5, 3, s=2, p=1), frame=4)
     """
-    check_draw_options(spec, frame=frame, ax=ax, style=style, numbers=numbers, x=x, kernel=kernel, theme=theme,
-                       labels=labels, caption=caption, fontsize=fontsize, view=view, max_frames=max_frames,
-                       max_matrix=max_matrix)
-    plan = make_plan(spec, view=view, style=style, numbers=numbers, x=x, kernel=kernel, theme=theme, labels=labels,
-                     caption=caption, fontsize=fontsize, max_frames=max_frames, max_matrix=max_matrix,
-                     box_pt=axes_box_pt(ax))
-    painter = Painter(ax, plan)
+    check_axes(ax)
+    view, options = checked(spec, frame, style=style, numbers=numbers, x=x, kernel=kernel, theme=theme,
+                            labels=labels, caption=caption, fontsize=fontsize, view=view, max_frames=max_frames,
+                            max_matrix=max_matrix)
+    painter = Painter(ax, view_plan(spec, options, view, measure=mpl_measure, box_pt=axes_box_pt(ax)))
     painter.set_frame(frame)
     return painter
 
 
-VIEWS = ("grid", "matrix", "both", "overlap")
+def plan(spec: Spec, **options: Any) -> Plan:
+    """The figure of ``spec`` as data: a :class:`~convanim.drawing.plan.Plan` of plain numbers and strings.
 
-
-def make_plan(spec: Spec, *, view: str = "grid", style: str = "paper", numbers: bool = False, x: Any = None,
-              kernel: Any = None, theme: Any = None, labels: bool = False, caption: bool = False,
-              fontsize: Optional[float] = None, max_frames: int = MAX_FRAMES, max_matrix: int = MAX_MATRIX,
-              box_pt: Optional[tuple[float, float]] = None) -> Plan:
-    """The Plan of ``spec`` in ``view``, measured with matplotlib and the caller's fonts.
+    Takes the keywords of :func:`figure` (and ``duration``).  Every frame is decided once; the plan pickles, and
+    :func:`convanim.render` takes it wherever it takes a spec, painting from the plan alone.  Texts are measured
+    with your fonts (matplotlib's rcParams) now, so render the plan under the same rcParams.
 
     Examples
     --------
     >>> import convanim as ca
-    >>> make_plan(ca.Conv(4, 3), view="both").n_frames
-    4
+    >>> p = ca.plan(ca.Conv(5, 3, s=2, p=1), numbers=True)
+    >>> p.n_frames, p.frame(4).covered[:3]
+    (9, (16, 17, 18))
+    >>> import pickle; pickle.loads(pickle.dumps(p)).n_frames
+    9
     """
-    if view not in VIEWS:
-        raise ValueError(f"view must be one of {', '.join(VIEWS)}, got {view!r}")
-    if isinstance(spec, Separable):  # two layers, played one after the other
-        if view != "grid":
-            raise ValueError(f"view must be 'grid' for a separable pair, got {view!r}")
-        return separable_plan(spec, style=style, numbers=numbers, x=x, kernel=kernel, theme=theme, labels=labels,
-                              caption=caption, fontsize=fontsize, max_frames=max_frames, box_pt=box_pt,
-                              measure=mpl_measure)
-    th = get_theme(theme)
-    if isinstance(spec, Stack) or view == "overlap":
-        # One panel each: a stack's maps and receptive fields, or one layer's overlap heatmap.
-        one: Any = (StackPanel(spec, style=style, theme=th) if isinstance(spec, Stack)
-                    else OverlapPanel(spec, style=style, numbers=numbers, theme=th))
-        plan = compose([one], th, measure=mpl_measure, labels=labels, caption=(one.caption(), False) if caption
-                       else None, fontsize=fontsize, box_pt=box_pt, max_plain_side=MAX_PLAIN_SIDE_PT, title=repr(spec))
-        plan.spec, plan.view = spec, view
-        return plan
-    panels: list[Any] = []
-    if view in ("grid", "both") and spec.ndim == 3:  # depth slices, the kernel a box spanning them
-        panels.append(VolumePanel(spec, style=style, numbers=numbers, x=x, kernel=kernel, theme=th,
-                                  max_frames=max_frames))
-    elif view == "grid" and spec.channels:
-        panels.append(ChannelsPanel(spec, style=style, numbers=numbers, x=x, kernel=kernel, theme=th,
-                                    max_frames=max_frames))
-    elif view in ("grid", "both"):
-        panels.append(GridPanel(spec, style=style, numbers=numbers, x=x, kernel=kernel, theme=th,
-                                max_frames=max_frames))
-    if view in ("matrix", "both"):
-        panels.append(MatrixPanel(spec, numbers=numbers, x=x, kernel=kernel, theme=th, max_frames=max_frames,
-                                  max_matrix=max_matrix))
-    arrange = "row"
-    if view == "both":
-        rows, cols = panels[1].R, panels[1].N
-        arrange = "column" if cols > 2 * rows else "row"
-    plan = compose(panels, th, measure=mpl_measure, labels=labels,
-                   caption=caption_pieces(spec) if caption else None, fontsize=fontsize, box_pt=box_pt,
-                   max_plain_side=MAX_PLAIN_SIDE_PT, arrange=arrange, title=repr(spec))
-    plan.spec, plan.view = spec, view
-    return plan
+    return make_plan(spec, **options)
 
 
-def new_figure(plan: Plan, figsize: Optional[Sequence[float]], dpi: Optional[float]) -> tuple[Figure, Plan]:
-    """A Figure with an Agg canvas and one Axes filling it, sized to the plan (whole pixels at 100 dpi, so that
-    every format has the same box)."""
-    dpi = 100.0 if dpi is None else float(dpi)
-    if not dpi > 0:
-        raise ValueError(f"dpi must be positive, got {dpi}")
-    if figsize is None:
-        figsize = plan.figsize()
-        plan.fit_to(figsize[0] * 72.0, figsize[1] * 72.0)
-    check_raster(float(figsize[0]), float(figsize[1]), dpi)  # before Agg allocates the buffer
-    fig = Figure(figsize=(float(figsize[0]), float(figsize[1])), dpi=dpi)
+def make_plan(spec: Spec, *, box_pt: Optional[tuple[float, float]] = None, **options: Any) -> Plan:
+    """The finished Plan of ``spec`` with ``options`` checked, measured with matplotlib and the caller's fonts;
+    fitted to ``box_pt`` points when given."""
+    view, checked_options = checked(spec, **options)
+    return view_plan(spec, checked_options, view, measure=mpl_measure, box_pt=box_pt)
+
+
+class ConvFigure(Figure):
+    """A matplotlib Figure that a notebook shows by itself (as a PNG): no ``%matplotlib`` magic needed."""
+
+    def _repr_png_(self) -> bytes:
+        buf = io.BytesIO()
+        self.savefig(buf, format="png")
+        return buf.getvalue()
+
+
+def new_figure(plan: Plan) -> Figure:
+    """A :class:`ConvFigure` with an Agg canvas and one Axes filling it, of the plan's size and dpi."""
+    w, h = plan.figsize()
+    check_raster(w, h, plan.dpi)  # before Agg allocates the buffer
+    fig = ConvFigure(figsize=(w, h), dpi=plan.dpi)
     FigureCanvasAgg(fig)
     fig.add_axes((0.0, 0.0, 1.0, 1.0))
-    return fig, plan
+    return fig
+
+
+def stage_of(plan: Plan) -> Stage:
+    """A new figure painting ``plan``, as a :class:`Stage` (frame 0 shown)."""
+    fig = new_figure(plan)
+    painter = Painter(fig.axes[0], plan)
+    fig.set_facecolor(painter.theme.mpl("background"))
+    return Stage(fig, [painter])
 
 
 def new_stage(spec: Spec, **kw: Any) -> Stage:
     """A new figure drawing ``spec`` with the keywords of :func:`figure`, as a :class:`Stage`."""
-    unknown = set(kw) - set(_DRAW_KEYS) - {"figsize", "dpi"}
-    if unknown:
-        raise TypeError(f"unexpected keyword argument {sorted(unknown)[0]!r}")
-    figsize, dpi = kw.pop("figsize", None), kw.pop("dpi", None)
-    if figsize is not None:
-        if (not isinstance(figsize, (tuple, list)) or len(figsize) != 2
-                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < 1000
-                           for v in figsize)):
-            raise ValueError(f"figsize must be (width, height) in inches, both positive, got {figsize!r}")
-        kw["box_pt"] = (float(figsize[0]) * 72.0, float(figsize[1]) * 72.0)
-    plan = make_plan(spec, **kw)
-    fig, plan = new_figure(plan, figsize, dpi)
-    painter = Painter(fig.axes[0], plan)
-    fig.set_facecolor(painter.theme.mpl("background"))
-    stage = Stage(fig, [painter])
-    fig._convanim_stage = stage  # type: ignore[attr-defined]  # keeps the painter alive with its figure
-    return stage
+    return stage_of(make_plan(spec, **kw))
 
 
 def figure(spec: Spec, frame: int = 0, **kw: Any) -> Figure:
@@ -205,18 +155,8 @@ def figure(spec: Spec, frame: int = 0, **kw: Any) -> Figure:
     >>> fig = ca.figure(ca.Conv(5, 3, s=2, p=1), frame=4, labels=True)
     >>> fig.savefig("padding_strides.pdf")  # doctest: +SKIP
     """
-    check_draw_options(spec, frame=frame, **kw)
-    kw.pop("duration", None)
-    stage = new_stage(spec, **kw)
+    view, options = checked(spec, frame, **kw)
+    stage = stage_of(view_plan(spec, options, view, measure=mpl_measure))
     stage.set_frame(frame)
     stage.vector_mode()
-    fig = stage.figure
-    # A notebook shows the last line's value through _repr_png_: no %matplotlib magic needed.
-    fig._repr_png_ = partial(_figure_png, fig)
-    return fig
-
-
-def _figure_png(fig: Figure) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()
+    return stage.figure

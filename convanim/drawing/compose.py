@@ -26,6 +26,7 @@ from .plan import (
     Strokes,
     Text,
     text_box,
+    turn,
 )
 from .shapes import Box, box_hits_polygon, box_of, boxes_overlap
 from .textsize import Measure, estimate
@@ -314,7 +315,7 @@ def compose(panels: Sequence[Any], theme: Theme, *, measure: Measure = estimate,
 
 class _Frames:
     """Frame ``t`` of panels composed into one plan: their movers' names prefixed with the panel's number, their
-    texts' indices moved past the texts of the panels before.  A class (not a closure): a figure pickles.
+    texts' indices moved past the texts of the panels before; used once, to decide every frame of a plan.
 
     ``firsts`` (panels in sequence): the frame at which each panel's turn begins; ``None`` when they move together.
     """
@@ -323,17 +324,8 @@ class _Frames:
         self.panels, self.starts, self.firsts = panels, starts, firsts
 
     def local(self, k: int, t: int) -> Tuple[str, int]:
-        """What panel ``k`` shows at frame ``t``: ``("play", its frame)``, ``("idle", 0)`` before its turn or
-        ``("hold", its last frame)`` after it."""
-        p = self.panels[k]
-        if self.firsts is None:
-            return "play", t
-        u = t - self.firsts[k]
-        if u < 0:
-            return "idle", 0
-        if u >= p.n_frames:
-            return "hold", p.n_frames - 1
-        return "play", u
+        """What panel ``k`` shows at frame ``t`` (:func:`~convanim.drawing.plan.turn`)."""
+        return turn(None if self.firsts is None else (self.firsts[k], self.panels[k].n_frames), t)
 
     def state(self, k: int, t: int) -> FrameState:
         """Panel ``k``'s own state at frame ``t`` (its names and indices not yet moved)."""
@@ -404,5 +396,8 @@ def _finish(comp: Composer, panels: Sequence[Any], box_pt: Optional[Tuple[float,
     frame = _Frames(list(panels), starts, firsts)
     # Each output cell with the figure's frame that computes it.
     cells = [(t + (firsts[k] if firsts else 0), q) for k, p in enumerate(panels) for t, q in p.cells()]
+    # Every frame decided now: the plan is data, and painters never call back into the panels.
+    frames = tuple(frame(t) for t in range(n))
     return Plan(list(comp.shapes), list(comp.strokes), numbers + texts, movers, (x0, x1, y0, y1), u, n,
-                frame, cells, comp.theme, list(dict.fromkeys(comp.notes)), title, panels=list(panels))
+                frames, cells, comp.theme, list(dict.fromkeys(comp.notes)), title, panels=list(panels),
+                turns=tuple((f, p.n_frames) for f, p in zip(firsts, panels)) if firsts else ())

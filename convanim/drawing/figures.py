@@ -21,25 +21,36 @@ from .captions import shape_label
 from .compose import compose
 from .grid_plan import format_value
 from .measure import mpl_measure
-from .painter import Painter, Stage
+from .plan import Plan
 from .still_plan import StillPanel, grid_quads
 from .theme import Theme, get_theme
 
-__all__ = ["kernel_figure", "channels_figure", "subsampling_figure", "positions_figure", "StillStage"]
+__all__ = ["kernel_figure", "channels_figure", "subsampling_figure", "positions_figure", "kernel_plan", "channels_plan",
+           "subsampling_plan", "positions_plan"]
 
 GAP = 5.0  # points between a grid and its label
 
 
-def _figure(panel: StillPanel, theme: Theme, figsize: Optional[Sequence[float]], dpi: Optional[float]) -> Figure:
-    from .api import new_figure
-
+def _plan(panel: StillPanel, theme: Theme, figsize: Optional[Sequence[float]], dpi: Optional[float],
+          title: str) -> Plan:
+    """The finished plan of a still figure: one frame, fitted to ``figsize`` or to whole pixels."""
     box = None if figsize is None else (float(figsize[0]) * 72.0, float(figsize[1]) * 72.0)
-    plan = compose([panel], theme, measure=mpl_measure, box_pt=box)
-    fig, plan = new_figure(plan, figsize, dpi)
-    painter = Painter(fig.axes[0], plan)
-    fig.set_facecolor(painter.theme.mpl("background"))
-    fig._convanim_stage = Stage(fig, [painter])  # type: ignore[attr-defined]
-    return fig
+    plan = compose([panel], theme, measure=mpl_measure, box_pt=box, title=title)
+    plan.caption_lines = (title,)
+    plan.view = "still"
+    plan.dpi = 100.0 if dpi is None else float(dpi)
+    if figsize is not None:
+        plan.inches = (float(figsize[0]), float(figsize[1]))
+    else:
+        w, h = plan.figsize()
+        plan.fit_to(w * 72.0, h * 72.0)
+    return plan
+
+
+def _figure(plan: Plan) -> Figure:
+    from .api import stage_of  # the API module imports this one for its still figures' names
+
+    return stage_of(plan).figure
 
 
 def _above(quads: np.ndarray) -> tuple:
@@ -65,6 +76,12 @@ def kernel_figure(kernel: Any = None, *, theme: Any = None, figsize: Optional[Se
     --------
     >>> fig = kernel_figure([[1, 0], [0, -1]])
     """
+    return _figure(kernel_plan(kernel, theme=theme, figsize=figsize, dpi=dpi))
+
+
+def kernel_plan(kernel: Any = None, *, theme: Any = None, figsize: Optional[Sequence[float]] = None,
+                  dpi: Optional[float] = None) -> Plan:
+    """The plan of :func:`kernel_figure`."""
     w = check_still_options(theme=theme, figsize=figsize, dpi=dpi, kernel=GUIDE_KERNEL if kernel is None else kernel)
     assert w is not None  # the kernel, checked
     th = get_theme(theme)
@@ -72,7 +89,7 @@ def kernel_figure(kernel: Any = None, *, theme: Any = None, figsize: Optional[Se
     q = panel.grid(grid_quads((0, 0), w.shape), th.over("padding"), values=[format_value(v) for v in w.ravel()],
                    size=0.5)
     panel.label(f"kernel {shape_label(w.shape)}", [_above(q)])
-    return _figure(panel, th, figsize, dpi)
+    return _plan(panel, th, figsize, dpi, f"kernel {shape_label(w.shape)}")
 
 
 def channels_figure(c_in: int = 2, c_out: int = 3, i: int = 5, k: int = 3, *, theme: Any = None,
@@ -91,6 +108,12 @@ def channels_figure(c_in: int = 2, c_out: int = 3, i: int = 5, k: int = 3, *, th
     --------
     >>> fig = channels_figure(2, 3)
     """
+    return _figure(channels_plan(c_in, c_out, i, k, theme=theme, figsize=figsize, dpi=dpi))
+
+
+def channels_plan(c_in: int = 2, c_out: int = 3, i: int = 5, k: int = 3, *, theme: Any = None,
+                    figsize: Optional[Sequence[float]] = None, dpi: Optional[float] = None) -> Plan:
+    """The plan of :func:`channels_figure`."""
     check_still_options(theme=theme, figsize=figsize, dpi=dpi, c_in=(c_in, 1, 8), c_out=(c_out, 1, 8), i=(i, 1, 64),
                         k=(k, 1, 16))
     c_in, c_out = check_int("c_in", c_in, 1), check_int("c_out", c_out, 1)
@@ -137,7 +160,7 @@ def channels_figure(c_in: int = 2, c_out: int = 3, i: int = 5, k: int = 3, *, th
         sums += r" + \cdots"
     panel.label(f"kernels $w$: {shape_label((c_out, c_in, k, k))};   output map $j$ $= {sums}$",
                 [(total / 2, base[1], 0, -GAP - 16.0, "center", "top")], size=9.0, math=True)
-    return _figure(panel, th, figsize, dpi)
+    return _plan(panel, th, figsize, dpi, f"channels_figure(c_in={c_in}, c_out={c_out}, i={i}, k={k})")
 
 
 def subsampling_figure(i: int = 5, k: int = 3, s: int = 2, *, x: Any = None, kernel: Any = None, theme: Any = None,
@@ -151,6 +174,12 @@ def subsampling_figure(i: int = 5, k: int = 3, s: int = 2, *, x: Any = None, ker
     --------
     >>> fig = subsampling_figure(5, 3, 2)
     """
+    return _figure(subsampling_plan(i, k, s, x=x, kernel=kernel, theme=theme, figsize=figsize, dpi=dpi))
+
+
+def subsampling_plan(i: int = 5, k: int = 3, s: int = 2, *, x: Any = None, kernel: Any = None, theme: Any = None,
+                       figsize: Optional[Sequence[float]] = None, dpi: Optional[float] = None) -> Plan:
+    """The plan of :func:`subsampling_figure`."""
     check_still_options(theme=theme, figsize=figsize, dpi=dpi, i=(i, 1, 32), k=(k, 1, 32), s=(s, 1, 32))
     s = check_int("s", s, 1)
     strided, unit = Conv(i, k, s=s), Conv(i, k)
@@ -181,7 +210,7 @@ def subsampling_figure(i: int = 5, k: int = 3, s: int = 2, *, x: Any = None, ker
     panel.label(f"stride 1, keep 1 in {s}", [_above(q)])
     panel.arrow((i + 0.3, -i / 2), (left - 0.3, -i / 2))
     panel.label("=", [(left + y_s.shape[1] + 1.5, -i / 2, 0, 0, "center", "center")], size=14.0)
-    return _figure(panel, th, figsize, dpi)
+    return _plan(panel, th, figsize, dpi, f"subsampling_figure(i={i}, k={k}, s={s})")
 
 
 def positions_figure(spec: Spec, *, theme: Any = None, figsize: Optional[Sequence[float]] = None,
@@ -194,6 +223,12 @@ def positions_figure(spec: Spec, *, theme: Any = None, figsize: Optional[Sequenc
     >>> from convanim import Conv
     >>> fig = positions_figure(Conv(5, 3, s=2, p=1))
     """
+    return _figure(positions_plan(spec, theme=theme, figsize=figsize, dpi=dpi))
+
+
+def positions_plan(spec: Spec, *, theme: Any = None, figsize: Optional[Sequence[float]] = None,
+                     dpi: Optional[float] = None) -> Plan:
+    """The plan of :func:`positions_figure`."""
     check_still_options(theme=theme, figsize=figsize, dpi=dpi, spec=spec)
     if isinstance(spec, ConvTranspose):
         spec = spec.transpose()  # the positions of the direct view's convolution are those of its stride-1 view
@@ -236,29 +271,4 @@ def positions_figure(spec: Spec, *, theme: Any = None, figsize: Optional[Sequenc
             where = (x0 + C / 2, 1.4, 0, GAP, "center", "bottom")
         panel.label(f"({'ab'[n]}) {count} position{'s' * (count > 1)} along the {axis}", [where])
     panel.label(caption(spec).plain()[0], [((2 * C + 4.0) / 2, -R, 0, -GAP, "center", "top")])
-    return _figure(panel, th, figsize, dpi)
-
-
-class StillStage:
-    """A still figure as a one-frame stage, for the encoders and the gallery."""
-
-    def __init__(self, figure: Figure) -> None:
-        self.figure = figure
-        self._stage: Stage = figure._convanim_stage  # type: ignore[attr-defined]
-        self.theme: Theme = self._stage.theme
-        self.n_frames = 1
-
-    def set_frame(self, t: int) -> None:
-        self._stage.set_frame(t)
-
-    def rgb(self) -> np.ndarray:
-        return self._stage.rgb()
-
-    def vector(self) -> Any:
-        return self._stage.vector()
-
-    def moving_artists(self) -> list:
-        return []
-
-    def output_cells(self) -> list:
-        return []
+    return _plan(panel, th, figsize, dpi, f"positions_figure({spec!r})")

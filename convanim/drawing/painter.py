@@ -132,10 +132,6 @@ class Painter:
         self.set_frame(0)
 
     @property
-    def spec(self) -> Any:
-        return getattr(self.plan, "spec", None)
-
-    @property
     def figure(self) -> Any:
         return self.ax.figure
 

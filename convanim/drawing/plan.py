@@ -9,7 +9,7 @@ without drawing a pixel.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional, Sequence, Tuple
+from typing import Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -17,7 +17,7 @@ from .shapes import Box
 from .theme import RGB, Theme
 
 __all__ = ["Shapes", "Strokes", "Text", "Mover", "FrameState", "Plan", "MIN_TEXT_PT", "text_box", "text_patches",
-           "LABEL_PT", "CAPTION_PT", "DEFAULT_UNIT_PT", "MAX_SIDE_PT", "line_scale"]
+           "LABEL_PT", "CAPTION_PT", "DEFAULT_UNIT_PT", "MAX_SIDE_PT", "line_scale", "turn"]
 
 #: No text is drawn smaller than this, in points.
 MIN_TEXT_PT = 6.0
@@ -121,23 +121,39 @@ class FrameState:
     strings: dict = field(default_factory=dict)  # mover name -> (n,) strings of a "texts" mover that change
 
 
-@dataclass
+@dataclass(eq=False)
 class Plan:
     """A figure, decided: still shapes, strokes and texts, movers, and per frame where the movers go.
+
+    Plain data (numbers, strings, numpy arrays): every frame is computed once, when the plan is made, so that a
+    painter needs nothing but the plan, and a plan pickles (``pickle.loads(pickle.dumps(plan))`` renders the
+    same bytes, in a fresh process too).
 
     Attributes
     ----------
     bounds : (xmin, xmax, ymin, ymax)
-        What the Axes shows, in plan units.
+        What the figure shows, in plan units (y up).
     unit : float
         Points per plan unit.
     n_frames : int
-    frame : callable
-        ``frame(t) -> FrameState``.
+    frames : tuple of FrameState
+        What changes in each frame; ``frame(t)`` reads it.
     cells : list of (frame, quad)
         The output cells and the frame that computes each (for players that point at cells).
     notes : list of str
         What was left out and how to get it (the painter warns with these).
+    title : str
+        What is drawn (the layer's repr); names pages and pictures.
+    caption_lines : tuple of str
+        The caption in plain text (the player's ``<figcaption>``), whether or not the figure draws one.
+    view : str
+        The view drawn.
+    inches : (width, height) or None
+        The figure's size, where the caller chose it; else :meth:`figsize` (the drawing in whole pixels).
+    dpi : float
+        Dots per inch of raster frames.
+    duration : float
+        Seconds per frame of an animation.
     """
 
     shapes: list
@@ -147,14 +163,36 @@ class Plan:
     bounds: Tuple[float, float, float, float]
     unit: float
     n_frames: int
-    frame: Callable[[int], FrameState]
+    frames: Tuple[FrameState, ...]
     cells: list
     theme: Theme
     notes: list = field(default_factory=list)
     title: str = ""
-    spec: Any = None
-    view: str = "grid"  # the view drawn (the HTML player's caption follows it)
-    panels: list = field(default_factory=list)
+    caption_lines: Tuple[str, ...] = ()
+    view: str = "grid"
+    inches: Optional[Tuple[float, float]] = None
+    dpi: float = 100.0
+    duration: float = 1.0
+    #: Panels played one after the other: each panel's ``(first frame, frame count)``; empty when they move
+    #: together (see :meth:`local`).
+    turns: Tuple[Tuple[int, int], ...] = ()
+    #: The panels the plan was composed from: provenance for tests and tools, never read by a painter, and
+    #: left out when the plan is pickled (a plan is its numbers, not the objects that computed them).
+    panels: list = field(default_factory=list, repr=False)
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["panels"] = []
+        return state
+
+    def frame(self, t: int) -> FrameState:
+        """What frame ``t`` shows (``0 <= t < n_frames``)."""
+        return self.frames[t]
+
+    def local(self, k: int, t: int) -> Tuple[str, int]:
+        """What panel ``k`` shows at frame ``t``: ``("play", its frame)``, or, panels played in turn,
+        ``("idle", 0)`` before its turn and ``("hold", its last frame)`` after it."""
+        return turn(self.turns[k] if self.turns else None, t)
 
     @property
     def size_pt(self) -> Tuple[float, float]:
@@ -163,8 +201,10 @@ class Plan:
         return ((x1 - x0) * self.unit, (y1 - y0) * self.unit)
 
     def figsize(self) -> Tuple[float, float]:
-        """The figure's ``(width, height)`` in inches: the drawing, rounded up to whole pixels at 100 dpi (so
-        that every format has the same box)."""
+        """The figure's ``(width, height)`` in inches: as the caller chose it, else the drawing rounded up to
+        whole pixels at 100 dpi (so that every format has the same box)."""
+        if self.inches is not None:
+            return self.inches
         w_pt, h_pt = self.size_pt
         return (float(np.ceil(w_pt / 72.0 * 100.0 - 1e-6) / 100.0), float(np.ceil(h_pt / 72.0 * 100.0 - 1e-6) / 100.0))
 
@@ -174,6 +214,19 @@ class Plan:
         dw = width_pt / self.unit - (x1 - x0)
         dh = height_pt / self.unit - (y1 - y0)
         self.bounds = (x0 - dw / 2, x1 + dw / 2, y0 - dh / 2, y1 + dh / 2)
+
+
+def turn(first_and_count: Optional[Tuple[int, int]], t: int) -> Tuple[str, int]:
+    """What a panel whose turn is ``(first frame, frame count)`` shows at frame ``t`` (``None``: every frame is
+    its own): ``("play", u)``, ``("idle", 0)`` before its turn, ``("hold", last)`` after it."""
+    if first_and_count is None:
+        return "play", t
+    first, count = first_and_count
+    if t < first:
+        return "idle", 0
+    if t - first >= count:
+        return "hold", count - 1
+    return "play", t - first
 
 
 def text_box(t: Text, unit: float) -> Box:

@@ -64,8 +64,8 @@ def separable_plan(pair: Separable, *, style: str = "paper", numbers: bool = Fal
     --------
     >>> from convanim import separable
     >>> plan = separable_plan(separable(4, 3, 2, 3), numbers=True)
-    >>> plan.n_frames, plan.frame.firsts
-    (20, [0, 8])
+    >>> plan.n_frames, len(plan.frames)
+    (20, 20)
     """
     th = get_theme(theme)
     panels = separable_panels(pair, style=style, numbers=numbers, x=x, kernel=kernel, theme=th,
@@ -75,5 +75,4 @@ def separable_plan(pair: Separable, *, style: str = "paper", numbers: bool = Fal
                    box_pt=box_pt, max_plain_side=MAX_PLAIN_SIDE_PT, title=repr(pair),
                    arrange="row" if style == "paper" else "column",  # flat: two long rows, one above the other
                    timeline="sequence")
-    plan.spec = pair
     return plan

@@ -29,77 +29,66 @@ from .status import (
 )
 from .workers import BuildLock, disk_message, run_cases
 
-__all__ = ["build", "build_case", "build_case_safely", "case_frames", "Report"]
+__all__ = ["build", "build_case", "build_case_safely", "case_frames", "case_plan", "Report"]
 
 Result = tuple[str, Optional[dict[str, Any]], Optional[str]]
 
 
-def _stage_for(case: Case) -> Any:
-    from ..drawing.api import new_stage
-    from ..drawing.figures import StillStage
-
+def case_plan(case: Case) -> Any:
+    """The plan of a case: its layer with its options, checked as every entry point checks them (a still
+    figure: its own plan)."""
     if case.still:
-        return StillStage(case.still_figure())
+        return case.still_plan()
+    from ..drawing.api import make_plan
+
     spec = case.spec()
     assert spec is not None  # every kind that is not a still figure has a layer
-    return new_stage(spec, **case.look())
+    return make_plan(spec, duration=case.duration, **case.look())
 
 
 def case_frames(case: Case) -> Iterator[Any]:
     """The raster frames of a case, one by one (for benchmarks)."""
-    painter = _stage_for(case)
-    for t in range(painter.n_frames):
-        painter.set_frame(t)
-        yield painter.rgb()
+    from ..io.formats import PlanStage
 
-
-class _Both:
-    """Per frame: the PDF page and the PNG, from one drawing."""
-
-    def __init__(self, root: Path, name: str) -> None:
-        from ..io.encoders import PdfEncoder, PngEncoder
-
-        # keep_same: a rebuilt frame whose bytes did not change keeps its file, times too (no Makefile retriggered)
-        self.pdf = PdfEncoder(root / "pdf" / f"{name}.pdf", keep_same=True)
-        self.png = PngEncoder(root / "png" / f"{name}.png", keep_same=True)
-
-    def setup(self) -> None:
-        self.pdf.setup()
-        self.png.setup()
-
-    def add_frame(self, source: Any) -> None:
-        self.png.add_frame(source)
-        self.pdf.add_frame(source)
-
-    def finish(self) -> None:
-        self.png.finish()
-        self.pdf.finish()
-
-    def abort(self) -> None:
-        try:
-            self.png.abort()
-        finally:
-            self.pdf.abort()
+    plan = case_plan(case)
+    stage = PlanStage(plan)
+    for t in range(plan.n_frames):
+        stage.set_frame(t)
+        yield stage.rgb()
 
 
 def build_case(case: Case, out: Union[str, Path]) -> dict[str, Any]:
-    """Draw every file of ``case`` into ``out``; return its manifest entry."""
-    from ..io.encoders import GifEncoder
-    from ..io.html import caption_lines, write_stage_html
-    from ..io.render import run_encoders
+    """Draw every file of ``case`` into ``out``; return its manifest entry.
 
-    duration = case.duration
-    painter = _stage_for(case)
-    n = painter.n_frames
+    One figure draws each frame once: its pixels go to the GIF and the frame's PNG, the same figure to the
+    frame's PDF page; then the player.
+    """
+    from ..io.encoders import GifEncoder, PdfEncoder, PngEncoder
+    from ..io.formats import EncoderWriter, PlanStage, VectorWriter
+    from ..io.html import write_plan_html
+
+    plan = case_plan(case)
+    n = plan.n_frames
     root = Path(out)
     for sub in ("gif", "html", "pdf", "png"):
         (root / sub).mkdir(parents=True, exist_ok=True)
-    gif = GifEncoder(root / "gif" / f"{case.name}.gif", painter.theme, duration, keep_same=True)
-    run_encoders(painter, range(n), [gif], [_Both(root, name) for name in frame_names(case.name, n)])
-    # The page the reader drives, from the same figure: every frame as vector graphics.
-    spec = None if case.still else case.spec()
-    write_stage_html(painter, root / "html" / f"{case.name}.html", keep_same=True, duration=duration, title=case.title,
-                     caption=[case.title] if spec is None else caption_lines(spec, painter.plan.view))
+    stage = PlanStage(plan)
+    # keep_same: a rebuilt file whose bytes did not change keeps its file, times too (no Makefile retriggered)
+    with EncoderWriter(GifEncoder(root / "gif" / f"{case.name}.gif", plan.theme, plan.duration,
+                                  keep_same=True)) as gif:
+        for t, name in enumerate(frame_names(case.name, n)):
+            stage.set_frame(t)
+            rgba = stage.rgb()
+            gif.add_frame(t, rgba)
+            with EncoderWriter(PngEncoder(root / "png" / f"{name}.png", keep_same=True)) as png, \
+                    VectorWriter(PdfEncoder(root / "pdf" / f"{name}.pdf", keep_same=True), plan, stage) as pdf:
+                png.add_frame(t, rgba)
+                pdf.add_frame(t)
+    # The page the reader drives: every frame as vector graphics, named by the case's title.
+    plan.title = case.title
+    if case.still:
+        plan.caption_lines = (case.title,)
+    write_plan_html(plan, root / "html" / f"{case.name}.html", keep_same=True)
     files = {rel: (root / rel).stat().st_size for rel in case_targets(case, n)}
     return {"digest": case.digest, "frames": n, "files": files}
 
@@ -349,14 +338,17 @@ def _warm_up(cases: Sequence[Case]) -> None:
 
 
 def _estimated_frames(case: Case) -> int:
+    """Frames the case will draw (its view's count), for the progress bar and the order of work; 0 for a case
+    that will fail (it is reported, by name, when built)."""
+    if case.still:
+        return 1
+    from ..drawing.views import checked
+
     try:
         spec = case.spec()
-        if spec is None or case.still:
-            return 1
-        if spec.kind == "separable":
-            return int(spec.n_frames)  # type: ignore[union-attr]
-        return int(spec.output_shape[0] * spec.output_shape[1])
-    except Exception:  # noqa: BLE001 - it will fail, and be reported, when built
+        view, options = checked(spec, duration=case.duration, **case.look())
+        return view.n_frames(spec, options)
+    except (TypeError, ValueError):
         return 0
 
 

@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
     from ..core.spec import Spec
+    from ..drawing.plan import Plan
 
 __all__ = ["Case", "CatalogueError", "load_catalogue", "DEFAULT_CATALOGUE", "LAYER_KINDS", "STILL_KINDS",
            "SECTIONS", "KNOWN_KEYS", "MAX_NAME"]
@@ -80,8 +79,6 @@ class Case:
         kind = self.table.get("kind")
         if kind not in LAYER_KINDS + STILL_KINDS:
             raise ValueError(f"kind must be one of {', '.join(LAYER_KINDS + STILL_KINDS)}, got {kind!r}")
-        if "view" in self.table and self.table["view"] not in ("grid", "matrix", "both", "overlap"):
-            raise ValueError(f"view must be 'grid', 'matrix', 'both' or 'overlap', got {self.table['view']!r}")
         if kind == "stack" or "layers" in self.table:
             # Layers in a row, in the one-line form of convanim.core.stack_text: "conv k=3; maxpool k=2".
             if kind != "stack":
@@ -150,24 +147,24 @@ class Case:
         """Whether this is one of the guide's still figures (one frame, no animation)."""
         return self.table.get("kind") in STILL_KINDS
 
-    def still_figure(self) -> Figure:
-        """The Figure of a still case (kind kernel, channels, subsampling or positions)."""
+    def still_plan(self) -> Plan:
+        """The plan of a still case (kind kernel, channels, subsampling or positions)."""
         from ..drawing import figures
 
         self.check()
         t, kind = self.table, self.table["kind"]
         theme = t.get("theme")
         if kind == "kernel":
-            return figures.kernel_figure(t.get("kernel"), theme=theme)
+            return figures.kernel_plan(t.get("kernel"), theme=theme)
         if kind == "channels":
-            return figures.channels_figure(t.get("c_in", 2), t.get("c_out", 3), t.get("i", 5), t.get("k", 3),
+            return figures.channels_plan(t.get("c_in", 2), t.get("c_out", 3), t.get("i", 5), t.get("k", 3),
                                            theme=theme)
         if kind == "subsampling":
-            return figures.subsampling_figure(t.get("i", 5), t.get("k", 3), t.get("s", 2), x=t.get("x"),
+            return figures.subsampling_plan(t.get("i", 5), t.get("k", 3), t.get("s", 2), x=t.get("x"),
                                               kernel=t.get("kernel"), theme=theme)
         spec = self.spec()
         assert spec is not None  # kind "positions" has a layer
-        return figures.positions_figure(spec, theme=theme)
+        return figures.positions_plan(spec, theme=theme)
 
     def look(self) -> dict[str, Any]:
         """The drawing options of this case, as keywords of :func:`convanim.render`."""

@@ -22,17 +22,18 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any, Optional, Sequence, Union
 
-import numpy as np
-
+from ..core.checks import check_bool, check_duration, check_frame
 from ..core.spec import Spec
-from ..drawing.api import new_stage
+from ..drawing.api import make_plan, stage_of
 from ..drawing.painter import Stage
+from ..drawing.plan import Plan
+from ..drawing.views import checked
 from .encoders import AtomicFile
 from .player_assets import ICONS, PLAYER_CSS, PLAYER_JS
 from .svg_frames import SVG_NS, SvgFrames
 
 __all__ = ["player_stage", "to_html", "write_html", "stage_html", "write_stage_html", "caption_lines", "Player",
-           "SPEEDS"]
+           "plan_html", "write_plan_html", "SPEEDS"]
 
 #: The speed control's choices (multiples of the base speed, ``duration`` seconds per frame).
 SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
@@ -52,12 +53,12 @@ def player_stage(spec: Spec, **kw: Any) -> Stage:
     >>> player_stage(ca.Conv(5, 3, s=2, p=1)).n_frames
     9
     """
-    return new_stage(spec, **kw)
+    return stage_of(make_plan(spec, **kw))
 
 
 def caption_lines(spec: Spec, view: str = "grid") -> list[str]:
-    """What the player's caption says: the layer and its sizes, then the formula with its numbers (for
-    ``view="overlap"``, what the heatmap counts and whether it is even).
+    """What the player's caption says (its view's plain caption): the layer and its sizes, then the formula with
+    its numbers (for ``view="overlap"``, what the heatmap counts and whether it is even).
 
     Examples
     --------
@@ -65,33 +66,8 @@ def caption_lines(spec: Spec, view: str = "grid") -> list[str]:
     >>> caption_lines(ca.Conv(4, 3))[0]
     'Convolution: input 4×4 → output 2×2, k = 3, s = 1, p = 0'
     """
-    from ..core.caption import caption
-    from ..core.separable import Separable
-
-    if isinstance(spec, Separable):  # a pair: its shapes, then its cost against the standard convolution
-        return [" ".join(line) for line in spec.caption_lines()]
-    if getattr(spec, "kind", "") == "stack":  # layers in a row: the stack drawing's own caption
-        from ..drawing.stack_plan import stack_caption
-
-        return [" ".join(pieces) for pieces in stack_caption(spec)]  # type: ignore[arg-type]
-    if view == "overlap":
-        from ..drawing.overlap_plan import overlap_caption
-
-        return [" ".join(pieces) for pieces in overlap_caption(spec)]
-    return caption(spec).plain(case=True, view=True)
-
-
-def _check_frame_arg(frame: Any) -> None:
-    if isinstance(frame, bool) or not isinstance(frame, (int, np.integer)):
-        raise TypeError(f"frame must be an int, got {type(frame).__name__}")
-
-
-def _check_duration(duration: Any) -> float:
-    if isinstance(duration, bool) or not isinstance(duration, (int, float)):
-        raise TypeError(f"duration must be a number of seconds, got {type(duration).__name__}")
-    if not duration > 0:
-        raise ValueError(f"duration must be positive, got {duration!r}")
-    return float(duration)
+    chosen, options = checked(spec, view=view)
+    return chosen.caption_lines(spec, options)
 
 
 def to_html(spec: Spec, *, frame: Optional[int] = None, duration: float = 1.0, full_page: bool = True,
@@ -100,7 +76,7 @@ def to_html(spec: Spec, *, frame: Optional[int] = None, duration: float = 1.0, f
 
     Parameters
     ----------
-    spec : Conv, ConvTranspose or Pool
+    spec : Conv, ConvTranspose, Pool, Stack, Separable or a Plan
     frame : int, optional
         Open paused on this frame; by default open on frame 0 and play (unless
         the reader prefers reduced motion).
@@ -111,7 +87,8 @@ def to_html(spec: Spec, *, frame: Optional[int] = None, duration: float = 1.0, f
         request), or only the player (``<style>``, ``<figure>``, ``<script>``) to
         put inside a page: a notebook cell, a documentation page.
     **kw
-        The keywords of :func:`convanim.figure` (``view``, ``style``, ``numbers``, ``theme``, ...).
+        The keywords of :func:`convanim.figure` (``view``, ``style``, ``numbers``, ``theme``, ...), checked as
+        every entry point checks them.
 
     Examples
     --------
@@ -120,12 +97,27 @@ def to_html(spec: Spec, *, frame: Optional[int] = None, duration: float = 1.0, f
     >>> 'data-frames="4"' in page
     True
     """
-    if frame is not None:
-        _check_frame_arg(frame)
-    _check_duration(duration)
-    return stage_html(player_stage(spec, **kw), caption=caption_lines(spec, kw.get("view", "grid")), title=repr(spec),
-                      frame=frame,
-                      duration=duration, full_page=full_page)
+    check_bool("full_page", full_page)
+    if isinstance(spec, Plan):
+        if kw:
+            raise TypeError(f"to_html of a Plan takes no drawing keywords (the plan holds them): got {sorted(kw)[0]!r}")
+        if frame is not None:
+            check_frame(frame, spec.n_frames, spec.title or "the plan")
+        return plan_html(spec, frame=frame, full_page=full_page)
+    return plan_html(make_plan(spec, frame=frame, duration=duration, **kw), frame=frame, full_page=full_page)
+
+
+def plan_html(plan: Plan, *, frame: Optional[int] = None, full_page: bool = True) -> str:
+    """The player of a plan: its caption lines, its title, its seconds per frame."""
+    return stage_html(stage_of(plan), caption=list(plan.caption_lines) or [plan.title], title=plan.title,
+                      frame=frame, duration=plan.duration, full_page=full_page)
+
+
+def write_plan_html(plan: Plan, path: Union[str, Path], *, frame: Optional[int] = None,
+                    keep_same: bool = False) -> Path:
+    """Write the player of ``plan`` to ``path`` atomically; with ``keep_same``, a file that already holds these
+    bytes is left untouched (its times too)."""
+    return _write(Path(path), plan_html(plan, frame=frame), keep_same=keep_same)
 
 
 def stage_html(stage: Any, *, caption: Sequence[str], title: str, frame: Optional[int] = None,
@@ -139,14 +131,15 @@ def stage_html(stage: Any, *, caption: Sequence[str], title: str, frame: Optiona
 
     Examples
     --------
-    >>> from convanim.drawing.figures import StillStage, kernel_figure
-    >>> page = stage_html(StillStage(kernel_figure()), caption=["kernel 3x3"], title="kernel")
+    >>> from convanim.drawing.api import stage_of
+    >>> from convanim.drawing.figures import kernel_plan
+    >>> page = stage_html(stage_of(kernel_plan()), caption=["kernel 3x3"], title="kernel")
     >>> 'data-frames="1"' in page
     True
     """
     if frame is not None:
-        _check_frame_arg(frame)
-    ms = _check_duration(duration) * 1000.0
+        check_frame(frame)
+    ms = check_duration(duration) * 1000.0
     lines = [str(line) for line in caption if str(line).strip()]
     if not lines:
         raise ValueError("caption must hold at least one line of text")
@@ -203,11 +196,9 @@ class Player:
     """
 
     def __init__(self, spec: Spec, **kw: Any) -> None:
-        from ..core.checks import check_draw_options
-
         kw.pop("full_page", None)
         options = dict(kw)
-        check_draw_options(spec, frame=options.pop("frame", None), **options)  # refused now, not when shown
+        checked(spec, options.pop("frame", None), **options)  # refused now, not when shown
         self.spec, self.kw = spec, kw
 
     def _repr_html_(self) -> str:

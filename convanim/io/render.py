@@ -1,11 +1,14 @@
 """Writing files: ``render`` (the format chosen by the suffix) and ``animation`` (a matplotlib Animation).
 
-Frames come from the one painter of :mod:`convanim.draw`; the encoders of
-:mod:`convanim.io.encoders` write them atomically.
+``render`` takes a spec or a :class:`~convanim.drawing.plan.Plan`: a spec is checked and planned once (the one
+door of :mod:`convanim.drawing.views`); then each frame is drawn once, its pixels handed to every raster writer,
+while vector writers paint it from the plan.  The writers come from the registry of :mod:`convanim.io.formats`
+and are entered together in one :class:`contextlib.ExitStack`: all finish, or all abort and leave nothing.
 """
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import os
 import sys
@@ -14,18 +17,15 @@ from typing import Any, Optional, Sequence, Union
 
 from matplotlib.animation import FuncAnimation
 
-from ..core.checks import check_draw_options, check_frame, check_frame_pattern
-from ..core.spec import Spec
-from ..drawing.api import new_stage
+from ..core.checks import check_frame, check_frame_pattern
+from ..drawing.api import make_plan, stage_of
 from ..drawing.painter import Stage
-from .atomic import check_output_path, describe_os_error, terminate_cleanly
-from .encoders import GifEncoder, PdfEncoder, PngEncoder, SvgEncoder
-from .video import ImageioEncoder
+from ..drawing.plan import Plan
+from .atomic import AtomicFile, check_output_path, describe_os_error, terminate_cleanly
+from .encoders import GifEncoder
+from .formats import EncoderWriter, PlanStage, every_frame, formats
 
-__all__ = ["animation", "render", "run_encoders", "ConvAnimation", "SUFFIXES", "frame_paths", "REPR_MAX_FRAMES"]
-
-#: What :func:`render` writes, by suffix.
-SUFFIXES = (".gif", ".pdf", ".png", ".svg", ".webp", ".mp4", ".webm", ".mkv", ".html")
+__all__ = ["animation", "render", "ConvAnimation", "frame_paths", "REPR_MAX_FRAMES", "write_frames"]
 
 #: The notebook display embeds at most this many frames; past it, it says how to render a file instead.
 REPR_MAX_FRAMES = 400
@@ -62,18 +62,16 @@ class ConvAnimation(FuncAnimation):
     def to_gif_bytes(self) -> bytes:
         """The whole animation as GIF bytes."""
         buf = io.BytesIO()
-        run_encoders(self.painter, range(self.painter.n_frames), [GifEncoder(buf, self.painter.theme, self.duration)])
+        write_frames(self.painter, range(self.painter.n_frames), [EncoderWriter(GifEncoder(buf, self.painter.theme,
+                                                                                            self.duration))])
         self.painter.vector_mode()
         return buf.getvalue()
 
     def to_player_html(self) -> str:
         """The animation as the player the reader drives: an HTML fragment, self-contained."""
-        from .html import caption_lines, stage_html
+        from .html import plan_html
 
-        spec = self.painter.spec
-        html = stage_html(self.painter, caption=caption_lines(spec, self.painter.plan.view), title=repr(spec),
-                          duration=self.duration,
-                          full_page=False)
+        html = plan_html(self.painter.plan, full_page=False)
         self.painter.vector_mode()
         return html
 
@@ -85,10 +83,10 @@ class ConvAnimation(FuncAnimation):
             return (f"<p>convanim: {n} frames is more than this notebook preview embeds ({REPR_MAX_FRAMES}); "
                     f"write a file instead: <code>convanim.render(spec, 'out.gif')</code>.</p>")
         data = base64.b64encode(self.to_gif_bytes()).decode("ascii")
-        return f'<img src="data:image/gif;base64,{data}" alt="{self.painter.spec!r}"/>'
+        return f'<img src="data:image/gif;base64,{data}" alt="{self.painter.plan.title}"/>'
 
 
-def animation(spec: Spec, *, duration: float = 1.0, display: str = "gif", **kw: Any) -> ConvAnimation:
+def animation(spec: Any, *, duration: float = 1.0, display: str = "gif", **kw: Any) -> ConvAnimation:
     """A matplotlib Animation of every frame of ``spec`` (notebooks show it inline).
 
     Takes the keywords of :func:`figure`; ``duration`` is seconds per frame; ``display`` is how a notebook (and
@@ -102,10 +100,10 @@ def animation(spec: Spec, *, duration: float = 1.0, display: str = "gif", **kw: 
     b'GIF89a'
     >>> html = anim.to_jshtml()  # matplotlib's own player
     """
-    check_draw_options(spec, duration=duration, **kw)
     if display not in DISPLAYS:
         raise ValueError(f"display must be one of {', '.join(map(repr, DISPLAYS))}, got {display!r}")
-    return ConvAnimation(new_stage(spec, **kw), duration, display)
+    plan = make_plan(spec, duration=duration, **kw)
+    return ConvAnimation(stage_of(plan), plan.duration, display)
 
 
 # ---- files ---------------------------------------------------------------------------------------
@@ -132,93 +130,55 @@ def frame_paths(path: Union[str, Path], frames: Sequence[int]) -> list[Path]:
     return [p.with_name(name) for name in names]
 
 
-def _target(enc: Any) -> Any:
+def _target(writer: Any) -> Any:
+    enc = getattr(writer, "encoder", writer)
     return getattr(enc, "path", None) or getattr(enc, "target", None)
 
 
-def run_encoders(painter: Stage, frames: Sequence[int], encoders: Sequence[Any], per_frame: Sequence[Any] = ()) -> None:
-    """Feed ``frames`` to ``encoders`` (all frames each) and ``per_frame[k]`` (frame k only), atomically.
-
-    Per-frame writers with ``defer_commit`` set are all committed at the end,
-    so that a series that fails halfway leaves none of its files.  A failed
-    write's error names the user's file, not its temporary.
-    """
-    started: list[Any] = []
-    pending: list[Any] = []
+def write_frames(stage: Any, frames: Sequence[int], writers: Sequence[Any], *, name: Optional[Path] = None) -> None:
+    """Enter ``writers``, give each every frame of ``frames`` (drawn once, its pixels shared by the raster
+    writers), then leave them: all finish, or, on any error, all abort.  A failed write's error names the
+    user's file (``name``, where the writer was given a temporary one), never a temporary."""
+    pixels = any(getattr(w, "needs_pixels", True) for w in writers)
     current: Any = None
     try:
-        for enc in encoders:
-            current = enc
-            started.append(enc)  # before setup: a setup that fails halfway is aborted too
-            enc.setup()
-        for j, t in enumerate(frames):
+        with contextlib.ExitStack() as stack:
+            for w in writers:
+                current = w
+                stack.enter_context(w)
+            for t in frames:
+                current = None
+                rgba = None
+                if pixels:
+                    stage.set_frame(t)
+                    rgba = stage.rgb()
+                for w in writers:
+                    current = w
+                    w.add_frame(t, rgba if getattr(w, "needs_pixels", True) else None)
             current = None
-            painter.set_frame(t)
-            for enc in encoders:
-                current = enc
-                enc.add_frame(painter)
-            if per_frame:
-                enc = current = per_frame[j]
-                started.append(enc)
-                enc.setup()
-                enc.add_frame(painter)
-                enc.finish()
-                started.remove(enc)
-                if getattr(enc, "defer_commit", False):
-                    pending.append(enc)
-        for enc in encoders:
-            current = enc
-            enc.finish()
-            started.remove(enc)
-        for enc in pending:
-            current = enc
-            enc.commit()
-        pending.clear()
-    except BaseException as exc:
-        for enc in started + pending:
-            try:
-                enc.abort()
-            except Exception:  # noqa: BLE001 - the first error is the one to report
-                pass
-        if isinstance(exc, OSError) and current is not None and isinstance(_target(current), (str, Path)):
-            raise describe_os_error(exc, _target(current)) from None
+    except OSError as exc:
+        if current is None and len(writers) == 1:  # failed while finishing: the one file there is
+            current = writers[0]
+        target = name if name is not None else _target(current)
+        if isinstance(target, (str, Path)):
+            raise describe_os_error(exc, target) from None
         raise
 
 
-def _frames(stage: Stage, spec: Spec, frame: Optional[int], every: bool) -> list[int]:
-    """Only ``frame`` when given (checked against the range), else every frame or just the first."""
-    n = stage.n_frames
-    if frame is None:
-        return list(range(n)) if every else [0]
-    return [check_frame(frame, n, repr(spec)) % n]
-
-
-def _encoder_for(path: Path, suffix: str, painter: Stage, duration: float) -> Any:
-    if suffix == ".gif":
-        return GifEncoder(path, painter.theme, duration)
-    if suffix == ".pdf":
-        return PdfEncoder(path)
-    if suffix == ".png":
-        return PngEncoder(path)
-    if suffix == ".svg":
-        return SvgEncoder(path)
-    return ImageioEncoder(path, duration)
-
-
-def render(spec: Spec, path: Union[str, Path], *, frame: Optional[int] = None, duration: float = 1.0,
-           **kw: Any) -> Path:
-    """Write ``spec`` to ``path``, the format chosen by its suffix.
+def render(spec: Any, path: Union[str, Path], *, frame: Optional[int] = None, **kw: Any) -> Path:
+    """Write ``spec`` (or a :class:`~convanim.drawing.plan.Plan`) to ``path``, the format chosen by its suffix.
 
     - ``.gif``: every frame, looping forever (or only ``frame``);
     - ``.pdf``: one page per frame (or only ``frame``);
     - ``.png`` / ``.svg``: one frame (``frame``, default 0), or every frame when
       the name holds ``{frame}``, e.g. ``x_{frame:02d}.png``;
     - ``.webp``, ``.mp4``: animations, where Pillow's WebP or imageio-ffmpeg is installed;
-    - ``.html``: a self-contained interactive player (opens paused on ``frame`` when given).
+    - ``.html``: a self-contained interactive player (opens paused on ``frame`` when given);
+    - any suffix added with :func:`convanim.register_format`.
 
-    Takes the keywords of :func:`figure`.  Files are written under a temporary
-    name and renamed, so an interrupted render leaves no broken file; the same
-    arguments give byte-identical files.
+    Takes the keywords of :func:`figure` and ``duration`` (seconds per frame); a plan carries its own, so with a
+    plan only ``frame`` is taken.  Files are written under a temporary name and renamed, so an interrupted
+    render leaves no broken file; the same arguments give byte-identical files.
 
     Returns
     -------
@@ -232,12 +192,25 @@ def render(spec: Spec, path: Union[str, Path], *, frame: Optional[int] = None, d
     'padding_strides.gif'
     >>> sorted(p.name for p in ca.render(ca.Conv(3, 2), "f_{frame:02d}.png").glob("f_*.png"))
     ['f_00.png', 'f_01.png', 'f_02.png', 'f_03.png']
+    >>> plan = ca.plan(ca.Conv(5, 3, s=2, p=1), numbers=True)
+    >>> ca.render(plan, "ps_04.pdf", frame=4).name
+    'ps_04.pdf'
     """
-    check_draw_options(spec, frame=frame, duration=duration, **kw)
+    if isinstance(spec, Plan):
+        if kw:
+            raise TypeError(f"render of a Plan takes only frame (the plan holds its options): got "
+                            f"{sorted(kw)[0]!r}; pass it to convanim.plan(spec, ...) instead")
+        plan = spec
+        if frame is not None:
+            check_frame(frame, plan.n_frames, plan.title or "the plan")
+    else:
+        plan = make_plan(spec, frame=frame, **kw) if frame is not None else make_plan(spec, **kw)
     path = check_output_path(path)
     suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise ValueError(f"path {str(path)!r}: unknown suffix {suffix or '(none)'!r}; use one of {', '.join(SUFFIXES)}")
+    registry = formats()
+    if suffix not in registry:
+        raise ValueError(f"path {str(path)!r}: unknown suffix {suffix or '(none)'!r}; use one of "
+                         f"{', '.join(registry)}")
     pattern = False
     if "{" in path.name or "}" in path.name:
         parts = check_frame_pattern(path.name, str(path))
@@ -246,46 +219,49 @@ def render(spec: Spec, path: Union[str, Path], *, frame: Optional[int] = None, d
             path = check_output_path(path.with_name("".join(lit for lit, _ in parts)))
     if pattern and suffix not in (".png", ".svg", ".pdf"):
         raise ValueError(f"path {str(path)!r}: a {{frame}} pattern goes with .png, .svg or .pdf")
-    if suffix in (".webp", ".mp4", ".webm", ".mkv"):
-        ImageioEncoder(path, duration)  # fails early, naming a missing plugin
+    n = plan.n_frames
+    if frame is not None:
+        frames = [frame % n]
+    else:
+        frames = list(range(n)) if pattern or every_frame(suffix) else [0]
+    factory = registry[suffix]
     with terminate_cleanly():
-        if suffix == ".html":
-            from .html import write_html  # every frame, as vector graphics the reader drives
-
-            write_html(spec, path, frame=frame, duration=duration, **kw)
+        stage = PlanStage(plan)
+        if not pattern:
+            write_frames(stage, frames, [factory(path, plan)])
             return path
-        painter = new_stage(spec, **kw)
-        frames = _frames(painter, spec, frame, every=pattern or suffix not in (".png", ".svg"))
-        if pattern:
-            targets = frame_paths(path, frames)
-            writers = [_encoder_for(p, suffix, painter, duration) for p in targets]
-            for w in writers:
-                w.defer_commit = True  # all frames appear at the end, or none
-            run_encoders(painter, frames, [], writers)
-            return path.parent
-        run_encoders(painter, frames, [_encoder_for(path, suffix, painter, duration)])
-    return path
+        # One file per frame: each written under a temporary name, all renamed at the end (all, or none).
+        targets = [AtomicFile(p) for p in frame_paths(path, frames)]
+        try:
+            for t, target in zip(frames, targets):
+                write_frames(stage, [t], [factory(target.tmp, plan)], name=target.path)
+            for target in targets:
+                target.commit()
+        except BaseException:
+            for target in targets:
+                target.discard()
+            raise
+        return path.parent
 
 
-def render_cli(spec: Spec, args: Any) -> int:
+def render_cli(spec: Any, args: Any) -> int:
     """``convanim render``: ``render`` with the CLI's options; ``-o -`` writes a GIF to stdout."""
     kw: dict[str, Any] = dict(style=args.style, numbers=args.numbers, labels=args.labels, caption=args.caption,
-                              theme=args.theme, dpi=args.dpi, view=args.view)
+                              theme=args.theme, dpi=args.dpi, view=args.view, duration=args.duration)
     if args.max_frames is not None:
         kw["max_frames"] = args.max_frames
     if args.max_matrix is not None:
         kw["max_matrix"] = args.max_matrix
     if args.output == "-":
-        check_draw_options(spec, frame=args.frame, duration=args.duration, **kw)
+        plan = make_plan(spec, frame=args.frame, **kw)
         out = getattr(sys.stdout, "buffer", None)
         if out is None or out.closed:
             raise ValueError("-o -: standard output is closed; give a file name")
         if out.isatty():
             raise ValueError("-o -: standard output is a terminal; redirect it (> out.gif) or give a file name")
-        painter = new_stage(spec, **kw)
-        frames = _frames(painter, spec, args.frame, every=True)
+        frames = list(range(plan.n_frames)) if args.frame is None else [args.frame % plan.n_frames]
         buf = io.BytesIO()
-        run_encoders(painter, frames, [GifEncoder(buf, painter.theme, args.duration)])
+        write_frames(PlanStage(plan), frames, [EncoderWriter(GifEncoder(buf, plan.theme, plan.duration))])
         try:
             out.write(buf.getvalue())
             out.flush()
@@ -297,5 +273,5 @@ def render_cli(spec: Spec, args: Any) -> int:
             raise ValueError("-o -: the program reading standard output closed it before the GIF was written") \
                 from None
         return 0
-    render(spec, args.output, frame=args.frame, duration=args.duration, **kw)
+    render(spec, args.output, frame=args.frame, **kw)
     return 0
