@@ -78,7 +78,8 @@ def test_cells_sit_where_the_figure_draws_them():
         np.testing.assert_allclose(pts, expect, atol=0.06)
 
 
-@pytest.mark.parametrize("kw", [dict(), dict(style="flat", numbers=True), dict(view="both", theme="dark")])
+@pytest.mark.parametrize("kw", [dict(), dict(style="flat", numbers=True),
+                                dict(view="both", theme="dark", max_matrix=324)])  # 81x81: past the default limit
 def test_decoded_frames_put_the_kernel_where_the_painter_does(kw):
     """Every frame, played through the deltas and keyframes, puts the shade's corners within 0.02 pt."""
     spec = ca.Conv(9, 3, p=1)  # 81 frames: a keyframe at 64, deltas on both sides

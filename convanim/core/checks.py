@@ -20,6 +20,7 @@ TypeError: numbers must be True or False, got str 'no'
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import numbers
 import re
@@ -50,6 +51,8 @@ MIN_DURATION = 0.01
 MAX_DURATION = 655.35
 #: The ceiling of the refusal limits a caller may raise (max_frames, max_matrix, max_entries).
 MAX_LIMIT = 10**9
+#: The ``kind`` of each layer class (Conv, ConvTranspose, Pool).
+LAYER_KINDS = ("conv", "conv_transpose", "pool")
 #: A ``{frame:FMT}`` pattern pads to at most this many characters.
 MAX_PATTERN_WIDTH = 10
 
@@ -125,12 +128,18 @@ def check_choice(name: str, value: object, choices: Sequence[str]) -> str:
 
 
 def check_spec(spec: object, name: str = "spec", kinds: Optional[Tuple[type, ...]] = None) -> Any:
-    """``spec`` if it is a Conv, ConvTranspose or Pool (or one of ``kinds``)."""
-    from .spec import Conv, ConvTranspose, Pool
+    """``spec`` if it is a Conv, ConvTranspose or Pool (or one of ``kinds``).
 
-    kinds = kinds or (Conv, ConvTranspose, Pool)
-    if not isinstance(spec, kinds):
+    The layer classes are known by their ``kind`` (this module sits below :mod:`convanim.core.spec`, which
+    uses it).
+    """
+    if kinds is None:
+        ok = getattr(type(spec), "kind", None) in LAYER_KINDS
+        names = "Conv, ConvTranspose, Pool"
+    else:
+        ok = isinstance(spec, kinds)
         names = ", ".join(k.__name__ for k in kinds)
+    if not ok:
         raise TypeError(f"{name} must be a {names} (e.g. convanim.Conv(5, 3)), got {_show(spec)}")
     return spec
 
@@ -207,8 +216,6 @@ def check_theme(theme: object) -> None:
     """
     if theme is None or isinstance(theme, str):
         return
-    import dataclasses
-
     if dataclasses.is_dataclass(theme) and not isinstance(theme, type):
         items: Iterable[Tuple[str, Any]] = ((f.name, getattr(theme, f.name)) for f in dataclasses.fields(theme))
         strict = True

@@ -20,7 +20,6 @@ from typing import Any, Sequence, Tuple
 import numpy as np
 
 from .checks import check_spec
-from .spec import ConvTranspose
 
 __all__ = ["padding_pairs", "rank", "axis_inputs", "axis_reads", "layer_receptive_field", "overlap",
            "check_cell"]
@@ -58,7 +57,7 @@ def axis_inputs(spec: Any, axis: int, o: int) -> list[int]:
     """
     i, k, s, d = spec.input_shape[axis], spec.k[axis], spec.s[axis], spec.d[axis]
     before = padding_pairs(spec)[axis][0]
-    if isinstance(spec, ConvTranspose):
+    if spec.kind == "conv_transpose":
         full = [o + before - t * d for t in range(k)]
         return sorted(f // s for f in full if f % s == 0 and 0 <= f // s < i)
     return sorted({x for x in (o * s - before + t * d for t in range(k)) if 0 <= x < i})
@@ -114,7 +113,7 @@ def axis_counts(spec: Any, axis: int) -> np.ndarray:
     """Per axis: how many windows read each input index (Conv, Pool), or how many input indices write each
     output index (ConvTranspose)."""
     reads = axis_reads(spec, axis)
-    if isinstance(spec, ConvTranspose):
+    if spec.kind == "conv_transpose":
         return np.array([len(r) for r in reads], dtype=np.int64)
     counts = np.zeros(spec.input_shape[axis], dtype=np.int64)
     for r in reads:

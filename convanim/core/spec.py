@@ -17,6 +17,7 @@ from .caption import direct_view, notes
 from .checks import check_bool, check_choice, check_int
 from .formula import formulas
 from .padding import Padding, check_padding_mode, resolve_padding
+from .receptive import layer_receptive_field
 from .sizes import (
     AXIS_NAMES,
     Pair,
@@ -180,8 +181,6 @@ class _Spec:
         >>> sorted(Conv((8,), 2, d=2, p="causal").receptive_field((5,)))
         [(3,), (5,)]
         """
-        from .receptive import layer_receptive_field
-
         return layer_receptive_field(self, cell)
 
     def _init_args(self) -> dict[str, Any]:

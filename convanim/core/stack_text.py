@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any, Sequence
 
+from .receptive import padding_pairs
 from .spec import Conv, ConvTranspose, Pool
 
 __all__ = ["parse_layers", "layer_text", "stack_text", "KINDS", "GRAMMAR"]
@@ -129,8 +130,6 @@ def layer_text(spec: Any) -> str:
     >>> layer_text(Conv(5, 3, s=2, p=1)), layer_text(Pool(4, 2)), layer_text(ConvTranspose(3, 4, s=2, p=1))
     ('conv k=3 s=2 p=1', 'maxpool k=2', 'tconv k=4 s=2 p=1')
     """
-    from .receptive import padding_pairs
-
     if isinstance(spec, Pool):
         words = ["maxpool" if spec.mode == "max" else "avgpool", f"k={_size(spec.k)}"]
         if spec.s != spec.k:
