@@ -230,10 +230,11 @@ def test_sizes_64x64_with_4096_frames_is_under_5_mb(tmp_path):
 
 
 def test_still_figure_is_a_one_frame_player_with_hidden_controls(tmp_path):
-    from convanim.drawing.figures import StillStage, positions_figure
+    from convanim.drawing.api import stage_of
+    from convanim.drawing.figures import positions_plan
     from convanim.io.html import write_stage_html
 
-    path = write_stage_html(StillStage(positions_figure(ca.Conv(5, 3, s=2, p=1))), tmp_path / "still.html",
+    path = write_stage_html(stage_of(positions_plan(ca.Conv(5, 3, s=2, p=1))), tmp_path / "still.html",
                             caption=["counting positions"], title="positions")
     page = path.read_text()
     assert 'data-frames="1" data-frame="0"' in page and "data-cell-frame=" not in page
@@ -264,7 +265,7 @@ def test_player_shows_itself_in_a_notebook(tmp_path):
     (ca.Pool(6, 2, mode="max"), dict(numbers=True)),
     (ca.Pool(4, 2, mode="avg"), dict(view="both", numbers=True)),
     (ca.Pool(5, 3, s=2, p=1, mode="avg", ceil_mode=True), dict(labels=True, caption=True, theme="dark")),
-    (ca.Conv(9, 3, p=1).transpose(), dict(view="matrix")),
+    (ca.Conv(9, 3, p=1).transpose(), dict(view="matrix", max_matrix=324)),
 ], ids=["rect-dilated", "transpose-flat", "maxpool", "avgpool-both", "avgpool-dark", "matrix-81"])
 def test_deltas_replay_every_frame_as_drawn_whole(spec, kw):
     """Whatever the view: playing the deltas gives each frame's markup, within 0.02 pt of drawing it whole."""
@@ -285,11 +286,12 @@ def test_a_stage_that_already_wrote_a_gif_gives_the_same_page():
     import io
 
     from convanim.io.encoders import GifEncoder
+    from convanim.io.formats import EncoderWriter
     from convanim.io.html import stage_html
-    from convanim.io.render import run_encoders
+    from convanim.io.render import write_frames
 
     stage = player_stage(ODD_T, **ODD_KW)
-    run_encoders(stage, range(stage.n_frames), [GifEncoder(io.BytesIO(), stage.theme, 1.0)])
+    write_frames(stage, range(stage.n_frames), [EncoderWriter(GifEncoder(io.BytesIO(), stage.theme, 1.0))])
     assert stage_html(stage, caption=caption_lines(ODD_T), title=repr(ODD_T)) == to_html(ODD_T, **ODD_KW)
 
 

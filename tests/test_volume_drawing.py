@@ -10,7 +10,7 @@ import pytest
 
 import convanim as ca
 from convanim.drawing.api import make_plan
-from convanim.drawing.grid_plan import format_value
+from convanim.drawing.cell_numbers import format_value
 from convanim.drawing.layout import COL, ROW
 from tests import test_figure_model as fm
 

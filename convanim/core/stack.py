@@ -23,7 +23,7 @@ from fractions import Fraction
 from typing import Any, ClassVar, NamedTuple, Sequence, Tuple
 
 from .checks import check_spec
-from .receptive import axis_inputs, check_cell, layer_receptive_field, padding_pairs, product_cells, rank
+from .receptive import axis_inputs, check_cell, padding_pairs, product_cells, rank
 from .sizes import shape_text
 from .spec import ConvTranspose
 from .stack_text import layer_text, parse_layers, stack_text
@@ -166,7 +166,8 @@ class Stack:
 
     def receptive_field(self, cell: Any) -> frozenset:
         """The input cells output ``cell`` of the last layer depends on (see :func:`receptive_field`)."""
-        return receptive_field(self, cell)
+        # Separable per axis: the cells of a product of sets feed a product of sets.
+        return frozenset(product_cells(receptive_fields_per_map(self, cell)[0]))
 
     def table(self) -> list[TableRow]:
         """The receptive-field table: a row for the input, then one per layer (exact fractions, per axis).
@@ -266,11 +267,9 @@ def receptive_field(layer_or_stack: Any, cell: Any) -> frozenset:
     >>> sorted(receptive_field(Stack(Conv(9, 3, d=2), Conv(5, 2)), (0, 0)))[:4]
     [(0, 0), (0, 1), (0, 2), (0, 3)]
     """
-    if isinstance(layer_or_stack, Stack):
-        # Separable per axis: the cells of a product of sets feed a product of sets.
-        return frozenset(product_cells(receptive_fields_per_map(layer_or_stack, cell)[0]))
-    check_spec(layer_or_stack, "layer_or_stack")
-    return layer_receptive_field(layer_or_stack, cell)
+    if getattr(type(layer_or_stack), "kind", None) != Stack.kind:  # a layer: checked, then its own method
+        check_spec(layer_or_stack, "layer_or_stack")
+    return layer_or_stack.receptive_field(cell)
 
 
 def check_stack_cost(stack: Stack, max_frames: int, max_cells: float) -> None:

@@ -77,10 +77,10 @@ def draw(ax: Axes, spec: Spec, frame: int = 0, *, style: str = "paper", numbers:
     >>> painter = ca.draw(ax, ca.Conv(5, 3, s=2, p=1), frame=4)
     """
     check_axes(ax)
-    view, options = checked(spec, frame, style=style, numbers=numbers, x=x, kernel=kernel, theme=theme,
-                            labels=labels, caption=caption, fontsize=fontsize, view=view, max_frames=max_frames,
-                            max_matrix=max_matrix)
-    painter = Painter(ax, view_plan(spec, options, view, measure=mpl_measure, box_pt=axes_box_pt(ax)))
+    chosen, options = checked(spec, frame, style=style, numbers=numbers, x=x, kernel=kernel, theme=theme,
+                              labels=labels, caption=caption, fontsize=fontsize, view=view, max_frames=max_frames,
+                              max_matrix=max_matrix)
+    painter = Painter(ax, view_plan(spec, options, chosen, measure=mpl_measure, box_pt=axes_box_pt(ax)))
     painter.set_frame(frame)
     return painter
 

@@ -17,8 +17,8 @@ from ..core.geometry import MAX_FRAMES, scene
 from ..core.numerics import apply, default_input, default_kernel
 from ..core.rank import as_2d, lift_values
 from ..core.spec import ConvTranspose, Pool, Spec
+from .cell_numbers import fit_numbers, format_value
 from .compose import Composer, Label
-from .grid_plan import cell_texts, format_value
 from .layout import COL, ROW, layout
 from .plan import DEFAULT_UNIT_PT, LABEL_PT, MIN_TEXT_PT, FrameState, Mover, Shapes, Text, text_patches
 from .textsize import Measure, estimate
@@ -220,31 +220,16 @@ class ChannelsPanel:
 
     def fractions(self) -> dict:
         """Text sizes per unit of scale of the canvas numbers, the outputs and the weights; where in a cell a
-        weight goes (as the grid view decides them)."""
+        weight goes (:func:`~convanim.drawing.cell_numbers.fit_numbers`, as every grid)."""
         key = (id(self.measure), len(self.weight_strings), len(self.canvas_strings))
         if self._fractions is None or self._fractions["key"] != key:
-            m, lay = self.measure, self.lay
+            lay = self.lay
             cell = lay.quads([0], [0])[0] - lay.project(0, 0)
             ocell = lay.quads([0], [0], "output")[0] - lay.project(0, 0, "output")
-            fn, _ = cell_texts(self.canvas_strings, cell, m, cap=0.42)
-            fo, _ = cell_texts(self.output_strings, ocell, m, cap=0.38)
-            fw, wpos = 1.0, cell.mean(axis=0)
-            if self.weight_strings:
-                widest = max(self.canvas_strings, key=lambda s: m(s, 1.0, False)[0])
-                corner = (1.0, -1.0)  # each tap's bottom-right corner, as the guide (no projection lines here)
-                # The values give the weights room where both cannot be legible: smaller, step by step, until
-                # the weights are at least 0.7 of them; else the split whose smaller text is the largest.
-                best: Any = None
-                for shrink in (1.0, 0.9, 0.8, 0.7, 0.6):
-                    fw, wpos = cell_texts(self.weight_strings, cell, m, towards=corner,
-                                          avoid=m(widest, fn * shrink, False), cap=0.3)
-                    if best is None or min(fn * shrink, fw) > min(best[0], best[1]) + 1e-9:
-                        best = (fn * shrink, fw, wpos)
-                    if fw >= 0.7 * fn * shrink:
-                        best = (fn * shrink, fw, wpos)
-                        break
-                fn, fw, wpos = best
-            self._fractions = {"key": key, "number": fn, "output": fo, "weight": fw, "weight_pos": wpos}
+            # Each tap's bottom-right corner, as the guide (no projection lines here).
+            fit = fit_numbers(self.canvas_strings, self.output_strings, self.weight_strings, cell, ocell,
+                              self.measure, (1.0, -1.0))
+            self._fractions = {"key": key, **fit}
         return self._fractions
 
     def unit_for_numbers(self) -> float:

@@ -18,8 +18,8 @@ from ..core.limits import check_still_options
 from ..core.numerics import GUIDE_KERNEL, apply, default_input, default_kernel
 from ..core.spec import Conv, ConvTranspose, Pool, Spec
 from .captions import shape_label
+from .cell_numbers import format_value
 from .compose import compose
-from .grid_plan import format_value
 from .measure import mpl_measure
 from .plan import Plan
 from .still_plan import StillPanel, grid_quads

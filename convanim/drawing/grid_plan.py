@@ -14,6 +14,7 @@ from ..core.numerics import apply, default_input, default_kernel
 from ..core.rank import as_2d, lift_values
 from ..core.spec import Pool, Spec
 from .captions import caption_pieces, map_label
+from .cell_numbers import cell_texts, fit_numbers, format_value
 from .compose import Composer, Label, compose
 from .layout import Layout, layout
 from .plan import (
@@ -27,33 +28,17 @@ from .plan import (
     Text,
     text_patches,
 )
-from .shapes import fit_box, grid_runs
+from .shapes import grid_runs
 from .textsize import Measure, estimate
 from .theme import Theme, get_theme
 
 __all__ = ["grid_plan", "GridPanel", "format_value", "cell_texts", "MAX_PLAIN_SIDE_PT"]
 
+
 #: Without numbers, convanim keeps a figure's longer side under this many points (900 pixels at 100 dpi).
 MAX_PLAIN_SIDE_PT = 648.0
 Z_FILL, Z_EDGE, Z_COVER, Z_KERNEL, Z_LINES, Z_OUTPUT, Z_HIGHLIGHT, Z_TEXT, Z_MARK, Z_WEIGHT = (
     1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 6.5, 7.0)
-
-
-def format_value(v: float, decimals: int = 0) -> str:
-    """How a number is written in a cell: integers plainly (or with ``decimals``), others with one decimal.
-
-    Examples
-    --------
-    >>> format_value(3.0), format_value(2.5), format_value(17.0, 1), format_value(float("-inf"))
-    ('3', '2.5', '17.0', '−∞')
-    """
-    if np.isinf(v):
-        return "−∞" if v < 0 else "∞"
-    if decimals == 0 and float(v).is_integer():
-        text = str(int(v))
-    else:
-        text = f"{v:.{max(decimals, 1)}f}"
-    return text.replace("-", "−")  # a real minus sign
 
 
 def _edge_segments(real: np.ndarray, lay: Layout, plane: str, solid: bool) -> np.ndarray:
@@ -77,35 +62,6 @@ def _run_quads(mask: np.ndarray, lay: Layout, plane: str) -> np.ndarray:
     """Fills of the True cells of ``mask``, one quad per run along a row (the cost grows with the side)."""
     quads = [lay.quads([r], [a], plane, 1, b - a)[0] for r in range(mask.shape[0]) for a, b in grid_runs(mask[r])]
     return np.array(quads) if quads else np.zeros((0, 4, 2))
-
-
-def cell_texts(strings: list[str], cell: np.ndarray, measure: Measure, towards: Optional[Tuple[float, float]] = None,
-               avoid: Optional[Tuple[float, float]] = None, cap: float = 0.45) -> Tuple[float, np.ndarray]:
-    """The largest size (points per plan unit) at which every string fits the cell ``cell`` (a quad with its
-    corner 0 at the origin), and where its centre goes (offset from corner 0).
-
-    ``towards`` pushes the box into a corner (weights); ``avoid`` is the ``(w, h)`` of a centred box it must
-    not overlap.  Sizes are linear in the scale, so this is decided once per figure.
-    """
-    widest = max(strings, key=lambda s: measure(s, 1.0, False)[0]) if strings else "0"
-    w1, h1 = measure(widest, 1.0, False)
-    centre = cell.mean(axis=0)
-    lo, hi, best = 0.0, cap, None
-    for _ in range(24):
-        f = (lo + hi) / 2
-        pos = fit_box(cell, w1 * f, h1 * f, towards=towards, margin=0.07)
-        ok = pos is not None
-        if pos is not None and avoid is not None:
-            aw, ah = avoid
-            ok = (abs(pos[0] - centre[0]) >= (aw + w1 * f) / 2 + 0.02
-                  or abs(pos[1] - centre[1]) >= (ah + h1 * f) / 2 + 0.02)
-        if ok:
-            lo, best = f, pos
-        else:
-            hi = f
-    if best is None:
-        return 0.0, centre
-    return lo, best
 
 
 def grid_plan(spec: Spec, *, style: str = "paper", numbers: bool = False, x: Any = None, kernel: Any = None,
@@ -235,24 +191,11 @@ class GridPanel:
     def fractions(self) -> dict:
         """Text sizes per unit of scale: canvas numbers, weights, outputs; and the weights' offset in a cell."""
         if self._fractions is None:
-            m = self.measure
             cell = self.lay.quads([0], [0])[0] - self.lay.project(0, 0)
             ocell = self.lay.quads([0], [0], "output")[0] - self.lay.project(0, 0, "output")
-            fn, _ = cell_texts(self.canvas_strings, cell, m, cap=0.42)
-            fo, _ = cell_texts(self.output_strings, ocell, m, cap=0.38)
-            fw, wpos = 1.0, cell.mean(axis=0)
-            if self.weight_strings:
-                widest = max(self.canvas_strings, key=lambda s: m(s, 1.0, False)[0])
-                nw, nh = m(widest, fn, False)
-                fw, wpos = cell_texts(self.weight_strings, cell, m, towards=self._corner(), avoid=(nw, nh), cap=0.3)
-                if fw < 0.7 * fn:
-                    # Weights and values cannot both be legible: make the values smaller to give the weight room.
-                    fn *= 0.8
-                    nw, nh = m(widest, fn, False)
-                    fw, wpos = cell_texts(self.weight_strings, cell, m, towards=self._corner(), avoid=(nw, nh),
-                                          cap=0.3)
-            self._fractions = {"number": fn, "output": fo, "weight": fw, "weight_pos": wpos,
-                               "cell": cell, "ocell": ocell}
+            self._fractions = fit_numbers(self.canvas_strings, self.output_strings, self.weight_strings, cell, ocell,
+                                          self.measure, self._corner())
+            self._fractions.update(cell=cell, ocell=ocell)
         return self._fractions
 
     def _corner(self) -> tuple[float, float]:

@@ -14,8 +14,8 @@ from ..core.numerics import conv_matrix, default_input, default_kernel
 from ..core.rank import as_2d, lift_values
 from ..core.spec import ConvTranspose, Pool, Spec
 from .captions import shape_label
+from .cell_numbers import cell_texts, format_value
 from .compose import Composer, Label
-from .grid_plan import cell_texts, format_value
 from .plan import MIN_TEXT_PT, FrameState, Mover, Shapes, Strokes, Text, text_patches
 from .shapes import grid_runs
 from .theme import RGB, Theme, get_theme

@@ -16,8 +16,8 @@ import numpy as np
 from ..core.receptive import overlap
 from ..core.spec import ConvTranspose, Spec
 from .captions import map_label
+from .cell_numbers import cell_texts
 from .compose import Composer, Label
-from .grid_plan import cell_texts
 from .layout import Layout
 from .plan import DEFAULT_UNIT_PT, MIN_TEXT_PT, FrameState, Mover, Shapes, Text
 from .textsize import Measure, estimate

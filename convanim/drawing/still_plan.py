@@ -6,8 +6,8 @@ from typing import Any, Optional, Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .cell_numbers import cell_texts
 from .compose import Composer, Label
-from .grid_plan import cell_texts
 from .plan import MIN_TEXT_PT, FrameState, Mover, Shapes, Strokes, Text
 from .shapes import arrow_head
 from .theme import RGB, Theme

@@ -19,8 +19,8 @@ from ..core.numerics import apply, default_input, default_kernel
 from ..core.padding import source_index
 from ..core.spec import ConvTranspose, Pool, Spec
 from .captions import shape_label
+from .cell_numbers import fit_numbers, format_value
 from .compose import Composer, Label
-from .grid_plan import cell_texts, format_value
 from .layout import Layout
 from .plan import DEFAULT_UNIT_PT, MIN_TEXT_PT, FrameState, Mover, Shapes, Strokes, Text, text_box, text_patches
 from .slices import slice_edges, slice_label_places, slice_runs, stack_lift
@@ -216,27 +216,14 @@ class VolumePanel:
 
     def fractions(self) -> dict:
         """Text sizes per unit of scale of the canvas numbers, the outputs and the weights; where in a cell a
-        weight goes (as the grid view decides them)."""
+        weight goes (:func:`~convanim.drawing.cell_numbers.fit_numbers`, as every grid)."""
         key = (id(self.measure), len(self.weight_strings), len(self.canvas_strings))
         if self._fractions is None or self._fractions["key"] != key:
-            m = self.measure
-            cell = self.lay.quads([0], [0])[0] - self.lay.project(0, 0)
-            fn, _ = cell_texts(self.canvas_strings, cell, m, cap=0.42)
-            fo, _ = cell_texts(self.output_strings, cell, m, cap=0.38)
-            fw, wpos = 1.0, cell.mean(axis=0)
-            if self.weight_strings:
-                widest = max(self.canvas_strings, key=lambda s: m(s, 1.0, False)[0])
-                best: Any = None
-                for shrink in (1.0, 0.9, 0.8, 0.7, 0.6):  # the values make room for the weights, step by step
-                    fw, wpos = cell_texts(self.weight_strings, cell, m, towards=self._corner(),
-                                          avoid=m(widest, fn * shrink, False), cap=0.3)
-                    if best is None or min(fn * shrink, fw) > min(best[0], best[1]) + 1e-9:
-                        best = (fn * shrink, fw, wpos)
-                    if fw >= 0.7 * fn * shrink:
-                        best = (fn * shrink, fw, wpos)
-                        break
-                fn, fw, wpos = best
-            self._fractions = {"key": key, "number": fn, "output": fo, "weight": fw, "weight_pos": wpos}
+            lay = self.lay
+            cell = lay.quads([0], [0])[0] - lay.project(0, 0)
+            fit = fit_numbers(self.canvas_strings, self.output_strings, self.weight_strings, cell, cell, self.measure,
+                              self._corner())
+            self._fractions = {"key": key, **fit}
         return self._fractions
 
     def unit_for_numbers(self) -> float:

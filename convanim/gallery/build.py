@@ -83,7 +83,7 @@ def build_case(case: Case, out: Union[str, Path]) -> dict[str, Any]:
             with EncoderWriter(PngEncoder(root / "png" / f"{name}.png", keep_same=True)) as png, \
                     VectorWriter(PdfEncoder(root / "pdf" / f"{name}.pdf", keep_same=True), plan, stage) as pdf:
                 png.add_frame(t, rgba)
-                pdf.add_frame(t)
+                pdf.add_frame(t, None)
     # The page the reader drives: every frame as vector graphics, named by the case's title.
     plan.title = case.title
     if case.still:

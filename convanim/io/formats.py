@@ -24,7 +24,7 @@ from .encoders import GifEncoder, PdfEncoder, PngEncoder, SvgEncoder
 from .video import ImageioEncoder
 
 __all__ = ["Factory", "formats", "register_format", "every_frame", "EncoderWriter", "VectorWriter", "HtmlWriter",
-           "PlanStage"]
+           "PlanStage", "patternable"]
 
 #: ``factory(path, plan)`` -> a context manager with ``add_frame(t, rgba)``.
 Factory = Callable[[Path, Plan], ContextManager[Any]]
@@ -203,6 +203,12 @@ def register_format(suffix: str, factory: Factory, *, one_frame: bool = False) -
         _ONE_FRAME.add(suffix.lower())
     else:
         _ONE_FRAME.discard(suffix.lower())
+
+
+def patternable(suffix: str) -> bool:
+    """Whether a ``{frame}`` pattern may name files of ``suffix``: one file per frame (a one-frame format, or a
+    PDF of one page each)."""
+    return suffix.lower() in _ONE_FRAME or suffix.lower() == ".pdf"
 
 
 def every_frame(suffix: str) -> bool:

@@ -23,7 +23,7 @@ from ..drawing.painter import Stage
 from ..drawing.plan import Plan
 from .atomic import AtomicFile, check_output_path, describe_os_error, terminate_cleanly
 from .encoders import GifEncoder
-from .formats import EncoderWriter, PlanStage, every_frame, formats
+from .formats import EncoderWriter, PlanStage, every_frame, formats, patternable
 
 __all__ = ["animation", "render", "ConvAnimation", "frame_paths", "REPR_MAX_FRAMES", "write_frames"]
 
@@ -217,8 +217,8 @@ def render(spec: Any, path: Union[str, Path], *, frame: Optional[int] = None, **
         pattern = any(spec_ is not None for _, spec_ in parts)
         if not pattern:  # braces written {{ }} and no field: the name with single braces
             path = check_output_path(path.with_name("".join(lit for lit, _ in parts)))
-    if pattern and suffix not in (".png", ".svg", ".pdf"):
-        raise ValueError(f"path {str(path)!r}: a {{frame}} pattern goes with .png, .svg or .pdf")
+    if pattern and not patternable(suffix):
+        raise ValueError(f"path {str(path)!r}: a {{frame}} pattern goes with .png, .svg or .pdf (one file a frame)")
     n = plan.n_frames
     if frame is not None:
         frames = [frame % n]

@@ -162,8 +162,9 @@ class OverlapView(LayerView):
     def plan(self, spec: Any, options: Options, theme: Theme, *, measure: Measure,
              box_pt: Optional[Tuple[float, float]]) -> Plan:
         panel = OverlapPanel(spec, style=options.style, numbers=options.numbers, theme=theme)
+        lines = panel.caption() if options.caption else None
         return compose([panel], theme, measure=measure, labels=options.labels,
-                       caption=(panel.caption(), False) if options.caption else None, fontsize=options.fontsize,
+                       caption=(lines, False) if lines else None, fontsize=options.fontsize,
                        box_pt=box_pt, max_plain_side=MAX_PLAIN_SIDE_PT, title=repr(spec))
 
 
