@@ -19,7 +19,7 @@ import numpy as np
 
 from ..drawing.plan import Plan, line_scale
 from ..drawing.theme import RGB, Theme
-from .atomic import AtomicFile
+from .atomic import AtomicFile, describe_os_error
 from .latex_text import latex_lines
 
 __all__ = ["TikzWriter", "tikz_document", "DASH_PATTERN"]
@@ -228,8 +228,7 @@ def tikz_document(plan: Plan, frames: Optional[Iterable[int]] = None, *, sans: O
     Examples
     --------
     >>> import convanim as ca
-    >>> from convanim.drawing.api import new_stage
-    >>> plan = new_stage(ca.Conv(4, 3)).painters[0].plan
+    >>> plan = ca.plan(ca.Conv(4, 3))
     >>> doc = tikz_document(plan)
     >>> doc.count(r"\begin{tikzpicture}")
     4
@@ -275,12 +274,14 @@ class TikzWriter:
     Examples
     --------
     >>> import convanim as ca
-    >>> from convanim.drawing.api import new_stage
-    >>> plan = new_stage(ca.Conv(4, 3)).painters[0].plan
-    >>> with TikzWriter("conv.tex", plan) as w:  # doctest: +SKIP
+    >>> plan = ca.plan(ca.Conv(4, 3))
+    >>> with TikzWriter("conv.tex", plan) as w:
     ...     for t in range(plan.n_frames):
     ...         w.add_frame(t)
     """
+
+    #: A vector writer: it paints frame ``t`` from the plan and is given no pixels.
+    needs_pixels = False
 
     def __init__(self, path: Union[str, Path], plan: Plan) -> None:
         self.path = Path(path)
@@ -310,6 +311,9 @@ class TikzWriter:
             return
         try:
             atomic.tmp.write_bytes(tikz_document(self.plan, self.frames).encode("utf-8"))
+        except OSError as err:
+            atomic.discard()
+            raise describe_os_error(err, self.path) from None  # naming the user's file, not the temporary
         except BaseException:
             atomic.discard()
             raise
