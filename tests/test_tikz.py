@@ -23,7 +23,7 @@ from convanim.drawing import figures
 from convanim.drawing.plan import line_scale
 from convanim.drawing.theme import THEMES
 from convanim.io.latex_text import latex_lines, latex_math, latex_plain
-from convanim.io.tikz import TikzWriter, _n, tikz_document
+from convanim.io.tikz import TikzWriter, _Colours, _n, tikz_document
 
 PS = ca.Conv(5, 3, s=2, p=1)
 IN_CI = os.environ.get("CI", "").lower() not in ("", "0", "false")
@@ -138,6 +138,7 @@ def test_each_frame_puts_the_movers_where_the_plan_says():
     plan = plan_of(PS, numbers=True)
     doc = tikz_document(plan)
     x0, _, y0, _ = plan.bounds
+    names = _Colours(plan.theme)  # the theme's names (caText, caBackground...), else caRRGGBB
 
     def corner(p):
         return f"({_n((p[0] - x0) * plan.unit)},{_n((p[1] - y0) * plan.unit)})"
@@ -154,8 +155,8 @@ def test_each_frame_puts_the_movers_where_the_plan_says():
         assert shaded
         for j in state.covered:
             tx = plan.texts[j]
-            if tx.shaded == (255, 255, 255):
-                assert re.search(r"text=caBackground, font=[^]]*\] at " + re.escape(corner((tx.x, tx.y))), picture)
+            x, y = corner((tx.x, tx.y))[1:-1].split(",")
+            assert f"at={{\\pgfqpoint{{{x}bp}}{{{y}bp}}}}]{{\\color{{{names(tx.shaded)}}}" in picture
 
 
 def test_z_order_widths_dashes_and_the_box():

@@ -29,22 +29,15 @@ DASH_PATTERN = (4.0, 3.0)
 #: TeX's point is 1/72.27 inch; matplotlib's (and PDF's) 1/72: ``bp`` in TeX.
 PT_PER_BP = 72.27 / 72.0
 LINESPACING = 1.25
-_ANCHORS = {("center", "center"): "center", ("center", "top"): "north", ("center", "bottom"): "south",
-            ("center", "baseline"): "base", ("center", "center_baseline"): "mid"}
-_SIDES = {"left": "west", "right": "east"}
-_VERTICAL = {"center": "", "top": "north ", "bottom": "south ", "baseline": "base ", "center_baseline": "mid "}
+# matplotlib's text alignment as \pgftext's keys (no key: centred); "center_baseline" is near enough centred.
+_HKEYS = {"left": "left", "right": "right"}
+_VKEYS = {"top": "top", "bottom": "bottom", "baseline": "base"}
 
 
 def _n(v: float) -> str:
     """A coordinate in bp: two decimals (1/3600 inch), no trailing zeros, never ``-0``."""
     s = f"{v:.2f}".rstrip("0").rstrip(".")
     return "0" if s in ("-0", "") else s
-
-
-def _anchor(ha: str, va: str) -> str:
-    if ha == "center":
-        return _ANCHORS.get(("center", va), "center")
-    return _VERTICAL.get(va, "") + _SIDES.get(ha, "west")
 
 
 class _Colours:
@@ -143,18 +136,25 @@ class _Picture:
 
     def text(self, x: float, y: float, dx: float, dy: float, text: str, size: float, colour: RGB, ha: str,
              va: str, math: bool) -> str:
-        """One text node: its anchor point at ``(x, y)`` plan units plus ``(dx, dy)`` points."""
+        """One text, its alignment point at ``(x, y)`` plan units plus ``(dx, dy)`` points.
+
+        ``\\pgftext`` rather than a TikZ node: a figure writes thousands of numbers, and a node costs pdfLaTeX
+        several times as long.
+        """
         if not text:
             return ""
         lines = latex_lines(text, math, sans=self.sans)
         (pos,) = self.xy([[x + dx / self.plan.unit, y + dy / self.plan.unit]])
+        px, py = pos[1:-1].split(",")
+        keys = [k for k in (_HKEYS.get(ha), _VKEYS.get(va)) if k] + [f"at={{\\pgfqpoint{{{px}bp}}{{{py}bp}}}}"]
         size_pt = size * PT_PER_BP
-        opts = [f"anchor={_anchor(ha, va)}", f"text={self.colour(colour)}",
-                f"font=\\fontsize{{{_n(size_pt)}}}{{{_n(LINESPACING * size_pt)}}}\\selectfont"]
-        if len(lines) > 1:  # matplotlib aligns the lines of a text as the text itself
-            opts.append(f"align={ {'left': 'left', 'right': 'right'}.get(ha, 'center') }")
-        body = "\\\\".join("\\convanimstrut " + line for line in lines)
-        return f"\\node[{', '.join(opts)}] at {pos} {{{body}}};"
+        font = f"\\color{{{self.colour(colour)}}}\\fontsize{{{_n(size_pt)}}}{{{_n(LINESPACING * size_pt)}}}\\selectfont"
+        if len(lines) == 1:
+            body = "\\convanimstrut " + lines[0]
+        else:  # matplotlib aligns the lines of a text as the text itself
+            side = {"left": "l", "right": "r"}.get(ha, "c")
+            body = f"\\convanimlines{{{side}}}{{" + "\\cr ".join(lines) + "}"
+        return f"\\pgftext[{','.join(keys)}]{{{font}{body}}}"
 
     def draw(self, t: int) -> str:
         plan = self.plan
@@ -253,8 +253,11 @@ def tikz_document(plan: Plan, frames: Optional[Iterable[int]] = None, *, sans: O
         "\\usepackage{fix-cm}% Computer Modern at any size",
         "\\usepackage{tikz}",
         *(["\\renewcommand{\\familydefault}{\\sfdefault}% sans-serif text, as the figure's"] if sans else []),
-        "% Every line as tall as the letters lp, as matplotlib lays text out.",
+        "% Every line as tall as the letters lp, as matplotlib lays text out; lines \\baselineskip apart, aligned",
+        "% l, c or r: \\convanimlines{c}{line\\cr line}.",
         "\\newcommand*{\\convanimstrut}{\\vphantom{lp}}",
+        "\\newcommand{\\convanimlines}[2]{\\vbox{\\halign{\\if l#1\\else\\hfil\\fi\\convanimstrut##\\if r#1\\else\\hfil\\fi"
+        "\\cr#2\\crcr}}}",
         "% Each picture is a page of its own: no margins, the page the figure's box.",
         "\\pagestyle{empty}",
         "\\setlength{\\hoffset}{-1in}\\setlength{\\voffset}{-1in}",
