@@ -236,3 +236,13 @@ def test_the_compiled_page_looks_like_matplotlibs(tmp_path):
         diff = np.abs(a[:h, :w] - b[:h, :w]).max(axis=2)
         assert diff.mean() < 2.0, (style, diff.mean())
         assert (diff > 64).mean() < 0.01, (style, (diff > 64).mean())
+
+
+def test_the_text_font_follows_matplotlibs_family():
+    import matplotlib
+
+    plan = plan_of(PS, labels=True)
+    assert "\\renewcommand{\\familydefault}{\\sfdefault}" in tikz_document(plan, [0])  # matplotlib's default
+    with matplotlib.rc_context({"font.family": "serif"}):
+        serif = tikz_document(plan, [0])
+    assert "\\sfdefault" not in serif and serif == tikz_document(plan, [0], sans=False)

@@ -244,11 +244,11 @@ def tikz_document(plan: Plan, frames: Optional[Iterable[int]] = None, *, sans: O
     colours = _Colours(plan.theme)
     pictures = [_Picture(plan, colours, sans).draw(t) for t in ts]
     w, h = plan.figsize()
-    title = latex_lines(plan.title or "convanim figure")[0].replace("\\", "")
+    title = " ".join((plan.title or "convanim figure").split())  # one comment line
     head = [
         f"% {title}: {len(ts)} frame{'s' if len(ts) != 1 else ''}, drawn by convanim, one tikzpicture each.",
         f"% pdflatex makes one page per frame, each {w:g} x {h:g} in; the animate package plays them:",
-        "%   \\animategraphics[controls,loop]{1}{<this file's name, without .pdf>}{}{}",
+        "%   \\usepackage{graphicx,animate} ... \\animategraphics[controls,loop]{1}{<this file's name, no .pdf>}{}{}",
         "\\documentclass{article}",
         "\\usepackage{fix-cm}% Computer Modern at any size",
         "\\usepackage{tikz}",
@@ -261,6 +261,7 @@ def tikz_document(plan: Plan, frames: Optional[Iterable[int]] = None, *, sans: O
         "% Each picture is a page of its own: no margins, the page the figure's box.",
         "\\pagestyle{empty}",
         "\\setlength{\\hoffset}{-1in}\\setlength{\\voffset}{-1in}",
+        "\\ifdefined\\pdfpagewidth\\else\\let\\pdfpagewidth\\pagewidth\\let\\pdfpageheight\\pageheight\\fi% LuaTeX's names",
         f"\\setlength{{\\pdfpagewidth}}{{{_n(72.0 * w)}bp}}\\setlength{{\\pdfpageheight}}{{{_n(72.0 * h)}bp}}",
         f"\\setlength{{\\paperwidth}}{{{_n(72.0 * w)}bp}}\\setlength{{\\paperheight}}{{{_n(72.0 * h)}bp}}",
     ]
