@@ -94,7 +94,7 @@ class _Picture:
         opts = []
         if face is not None and faces is None:
             opts.append(f"fill={self.colour(face)}")
-        if (face is not None or faces is not None) and alpha < 1 and faces is None:
+        if face is not None and faces is None and alpha < 1:  # colours given per frame are opaque, as in matplotlib
             opts.append(f"fill opacity={_n(alpha)}")
         if edge is not None:
             lw = width * self.scale
@@ -105,7 +105,7 @@ class _Picture:
         cmd = "\\filldraw" if filled and edge is not None else ("\\fill" if filled else "\\draw")
         lines = []
         for j, quad in enumerate(verts):
-            own = f"[fill={self.colour(faces[j % len(faces)])}]" if faces is not None and len(faces) else ""
+            own = "" if faces is None else f"[fill={self.colour(faces[j % len(faces)])}]"
             lines.append(f"{cmd}{own} {' -- '.join(self.xy(quad))} -- cycle;")
         return f"\\begin{{scope}}[{', '.join(opts)}]\n" + "\n".join(lines) + "\n\\end{scope}"
 
@@ -157,6 +157,7 @@ class _Picture:
         return f"\\pgftext[{','.join(keys)}]{{{font}{body}}}"
 
     def draw(self, t: int) -> str:
+        """The ``tikzpicture`` of frame ``t``, shipped out as a page the size of the figure."""
         plan = self.plan
         for s in plan.shapes:
             self.add(s.z, self.polys(s.verts, s.face, s.edge, s.alpha, s.width, s.dashed))
@@ -181,7 +182,7 @@ class _Picture:
             cols = state.colours.get(m.name)
             if m.kind == "polys":
                 self.add(m.z, self.polys(geo, m.face, m.edge, m.alpha, m.width,
-                                         faces=None if cols is None else list(cols)))
+                                         faces=list(cols) if cols else None))
             elif m.kind == "lines":
                 self.add(m.z, self.lines(geo, m.edge, m.width, False, "butt", m.hole))
             else:
@@ -193,7 +194,7 @@ class _Picture:
         w, h = (72.0 * v for v in plan.figsize())
         box = f"(0,0) rectangle ({_n(w)},{_n(h)})"
         out = [f"% frame {t}", "\\shipout\\hbox{%",
-               "\\begin{tikzpicture}[x=1bp, y=1bp, inner sep=0pt, outer sep=0pt]",
+               "\\begin{tikzpicture}[x=1bp, y=1bp]",  # coordinates in PostScript points, as the plan's sizes
                f"\\useasboundingbox {box};", f"\\fill[{self.colour(plan.theme.background)}] {box};"]
         out += [code for _, _, code in sorted(self.items)]
         out += ["\\end{tikzpicture}}"]
