@@ -100,6 +100,9 @@ def test_render_and_the_cli_write_tex(tmp_path):
     assert text.count("\\begin{tikzpicture}") == 9 and text.startswith("% Conv(i=5, k=3, s=2, p=1): 9 frames")
     one = ca.render(PS, tmp_path / "one.tex", frame=-1).read_text(encoding="utf-8")
     assert one.count("\\begin{tikzpicture}") == 1 and "% frame 8\n" in one
+    assert ".tex" in ca.formats()  # in the registry: a plan renders as a spec does
+    plan = ca.plan(PS, numbers=True)
+    assert ca.render(plan, tmp_path / "plan.tex").read_text(encoding="utf-8") == text
     from convanim.cli import main
 
     assert main(["render", "-i", "4", "-k", "3", "-o", str(tmp_path / "cli.tex")]) == 0
