@@ -273,15 +273,15 @@ def build_parser() -> argparse.ArgumentParser:
                            epilog=_EPILOG_SHAPE, formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_spec_options(shape)
 
-    render = sub.add_parser("render", help="draw a layer as GIF, PDF, PNG, SVG, an HTML player or video",
+    render = sub.add_parser("render", help="draw a layer as GIF, PDF, PNG, SVG, an HTML player, video or TikZ",
                             description="Draw a layer: .gif all frames; .pdf a page a frame; .png/.svg one frame "
-                                        "(--frame) or all when the name holds {frame}.",
+                                        "(--frame) or all when the name holds {frame}; .tex a tikzpicture a frame.",
                             epilog=_EPILOG_RENDER, formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_spec_options(render)
     look = render.add_argument_group("the look")
     look.add_argument("-o", "--output", required=True, metavar="PATH",
                       help="file to write; its suffix picks the format (.gif .pdf .png .svg .webp .html, video: .mp4 "
-                           ".mkv .webm); - for stdout (GIF)")
+                           ".mkv .webm, LaTeX: .tex); - for stdout (GIF)")
     look.add_argument("--style", choices=("paper", "flat"), default="paper",
                       help="paper: the guide's slanted view (default); flat: side by side")
     look.add_argument("--view", choices=("grid", "matrix", "both", "overlap"), default="grid",

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..drawing.plan import Plan
 from .encoders import GifEncoder, PdfEncoder, PngEncoder, SvgEncoder
+from .tikz import TikzWriter
 from .video import ImageioEncoder
 
 __all__ = ["Factory", "formats", "register_format", "every_frame", "EncoderWriter", "VectorWriter", "HtmlWriter",
@@ -161,7 +162,7 @@ def _imageio(path: Path, plan: Plan) -> EncoderWriter:
 
 _FORMATS: dict[str, Factory] = {
     ".gif": _gif, ".pdf": _pdf, ".png": _png, ".svg": _svg, ".html": HtmlWriter,
-    ".webp": _imageio, ".mp4": _imageio, ".webm": _imageio, ".mkv": _imageio,
+    ".webp": _imageio, ".mp4": _imageio, ".webm": _imageio, ".mkv": _imageio, ".tex": TikzWriter,
 }
 #: Formats that hold one frame (``frame=``, default 0) unless the path is a ``{frame}`` pattern.
 _ONE_FRAME = {".png", ".svg"}
