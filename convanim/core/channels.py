@@ -8,7 +8,7 @@ from __future__ import annotations
 from .checks import check_spec
 from .spec import ConvTranspose, Pool, Spec
 
-__all__ = ["channels_text"]
+__all__ = ["channels_text", "one_channel"]
 
 
 def _size(shape: tuple[int, ...]) -> str:
@@ -45,3 +45,17 @@ def channels_text(spec: Spec) -> str:
         how = (f"c_out * oh*ow * (c_in/groups) * kh*kw = {spec.c_out} * {_size(spec.output_shape)} * "
                f"{spec.c_in // spec.groups} * {_size(spec.k)}")
     return f"{head}; {weights}; multiply-adds {how} = {spec.macs}"
+
+
+def one_channel(spec: Spec) -> Spec:
+    """``spec`` with one input and one output channel: the same grids, the same frames per output map.
+
+    Examples
+    --------
+    >>> from convanim import Conv
+    >>> one_channel(Conv(5, 3, s=2, c_in=4, c_out=2, groups=2))
+    Conv(i=5, k=3, s=2)
+    """
+    if isinstance(spec, Pool):
+        return spec.replace(c_in=1)
+    return spec.replace(c_in=1, c_out=1, groups=1)

@@ -13,6 +13,7 @@ from typing import Any, Optional
 
 import numpy as np
 
+from ..core.channels import one_channel
 from ..core.geometry import MAX_FRAMES, scene
 from ..core.numerics import apply, default_input, default_kernel
 from ..core.rank import as_2d, lift_values
@@ -21,10 +22,11 @@ from .cell_numbers import fit_numbers, format_value
 from .compose import Composer, Label
 from .layout import COL, ROW, layout
 from .plan import DEFAULT_UNIT_PT, LABEL_PT, MIN_TEXT_PT, FrameState, Mover, Shapes, Text, text_patches
+from .slices import map_label_places
 from .textsize import Measure, estimate
 from .theme import Theme, get_theme
 
-__all__ = ["ChannelsPanel", "one_channel"]
+__all__ = ["ChannelsPanel"]
 
 # The veil over faint maps lies over every fill and grid line but under the numbers, which are drawn again in a
 # colour readable on it (over an opaque patch of the faint colour, so that a blitted frame is a full draw).
@@ -34,20 +36,6 @@ Z_FILL, Z_COVER, Z_KERNEL, Z_OUTPUT, Z_VEIL, Z_FCOVER, Z_HIGHLIGHT, Z_TEXT, Z_SU
 VEIL_ALPHA = 0.6
 #: Points of the partial sums written by the canvases.
 SUM_PT = LABEL_PT - 1.0
-
-
-def one_channel(spec: Spec) -> Spec:
-    """``spec`` with one input and one output channel: the same grids, the same frames per output map.
-
-    Examples
-    --------
-    >>> from convanim import Conv
-    >>> one_channel(Conv(5, 3, s=2, c_in=4, c_out=2, groups=2))
-    Conv(i=5, k=3, s=2)
-    """
-    if isinstance(spec, Pool):
-        return spec.replace(c_in=1)
-    return spec.replace(c_in=1, c_out=1, groups=1)
 
 
 class ChannelsPanel:
@@ -211,10 +199,11 @@ class ChannelsPanel:
                                                                  (cx, low, 0, -3 * gap, "center", "top")]))
         for ci in range(self.c_in):
             comp.labels.append(Label(f"{inp} {ci}" + self._group_line(ci // (self.c_in // groups)), size,
-                                     th.text, _places(lay.canvas_outline + self.in_off[ci], self.style, gap, "in")))
+                                     th.text, map_label_places(lay.canvas_outline + self.in_off[ci], self.style, "in", gap)))
         for j in range(self.c_out):
-            comp.labels.append(Label(f"{out} {j}" + self._group_line(j // (self.c_out // groups)), size,
-                                     th.text, _places(lay.output_outline + self.out_off[j], self.style, gap, "out")))
+            places = map_label_places(lay.output_outline + self.out_off[j], self.style, "out", gap)
+            comp.labels.append(Label(f"{out} {j}" + self._group_line(j // (self.c_out // groups)), size, th.text,
+                                     places))
 
     # ---- numbers ------------------------------------------------------------------------------------------
 
@@ -397,19 +386,3 @@ class ChannelsPanel:
             ink = [self.th.ink(self.th.over("input" if r else "padding")) for r in tap_real]
             colours["weights"] = ink * len(fr.in_channels)
         return FrameState(geo, colours, covered, (), faint, strings)
-
-
-def _places(o: np.ndarray, style: str, gap: float, which: str) -> list:
-    """Candidate places of a map's label around its outline ``o``: under it first for an input (over it for
-    an output, in the slanted view), then the other sides."""
-    cx, cy = (o[:, 0].min() + o[:, 0].max()) / 2, (o[:, 1].min() + o[:, 1].max()) / 2
-    low, top = o[np.argmin(o[:, 1])], o[np.argmax(o[:, 1])]
-    left, right = o[np.argmin(o[:, 0])], o[np.argmax(o[:, 0])]
-    if style == "flat":
-        under = (cx, o[:, 1].min(), 0, -gap, "center", "top")
-        over = (cx, o[:, 1].max(), 0, gap, "center", "bottom")
-        side = (o[:, 0].max(), cy, gap, 0, "left", "center")
-        return [under, over, side] if which == "in" else [under, side, over]
-    places = [(left[0], left[1], -gap, 0, "right", "center"), (low[0], low[1], 0, -gap, "center", "top"),
-              (right[0], right[1], gap, 0, "left", "center"), (top[0], top[1], 0, gap, "center", "bottom")]
-    return places if which == "in" else places[::-1]

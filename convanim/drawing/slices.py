@@ -7,7 +7,7 @@ import numpy as np
 from .layout import COL, ROW, Layout
 from .shapes import grid_runs
 
-__all__ = ["stack_lift", "slice_edges", "slice_runs", "slice_label_places"]
+__all__ = ["stack_lift", "slice_edges", "slice_runs", "around", "slice_label_places", "map_label_places"]
 
 
 def stack_lift(lower: np.ndarray, upper: np.ndarray, gap: float) -> float:
@@ -55,17 +55,34 @@ def slice_runs(mask: np.ndarray, lay: Layout) -> list:
     return [lay.quads([r], [a], "canvas", 1, b - a)[0] for r in range(mask.shape[0]) for a, b in grid_runs(mask[r])]
 
 
+def around(o: np.ndarray, gap: float) -> dict[str, tuple]:
+    """Label places around an outline ``o`` (``(x, y, dx, dy, ha, va)``): ``under``, ``over`` and ``side``
+    (right) of its box; ``left``, ``right``, ``low`` and ``top`` beside its extreme corners (a slanted map)."""
+    cx, cy = (o[:, 0].min() + o[:, 0].max()) / 2, (o[:, 1].min() + o[:, 1].max()) / 2
+    left, right = o[np.argmin(o[:, 0])], o[np.argmax(o[:, 0])]
+    low, top = o[np.argmin(o[:, 1])], o[np.argmax(o[:, 1])]
+    return {"under": (cx, o[:, 1].min(), 0, -gap, "center", "top"),
+            "over": (cx, o[:, 1].max(), 0, gap, "center", "bottom"),
+            "side": (o[:, 0].max(), cy, gap, 0, "left", "center"),
+            "left": (left[0], left[1], -gap, 0, "right", "center"),
+            "right": (right[0], right[1], gap, 0, "left", "center"),
+            "low": (low[0], low[1], 0, -gap, "center", "top"),
+            "top": (top[0], top[1], 0, gap, "center", "bottom")}
+
+
 def slice_label_places(o: np.ndarray, style: str, which: str, gap: float = 6.0) -> list:
     """Candidate places of a slice's label around its outline ``o``: beside its left corner first (paper; the
     right corner first for an output slice), under it (flat; over it for an output slice)."""
-    cx, cy = (o[:, 0].min() + o[:, 0].max()) / 2, (o[:, 1].min() + o[:, 1].max()) / 2
-    if style == "flat":
-        under = (cx, o[:, 1].min(), 0, -gap, "center", "top")
-        over = (cx, o[:, 1].max(), 0, gap, "center", "bottom")
-        side = (o[:, 0].max(), cy, gap, 0, "left", "center")
-        return [under, over, side] if which == "in" else [over, side, under]
-    left, right = o[np.argmin(o[:, 0])], o[np.argmax(o[:, 0])]
-    low, top = o[np.argmin(o[:, 1])], o[np.argmax(o[:, 1])]
-    places = [(left[0], left[1], -gap, 0, "right", "center"), (right[0], right[1], gap, 0, "left", "center"),
-              (low[0], low[1], 0, -gap, "center", "top"), (top[0], top[1], 0, gap, "center", "bottom")]
-    return places if which == "in" else [places[1], places[0], places[3], places[2]]
+    order = {("flat", "in"): ("under", "over", "side"), ("flat", "out"): ("over", "side", "under"),
+             ("paper", "in"): ("left", "right", "low", "top"), ("paper", "out"): ("right", "left", "top", "low")}
+    places = around(o, gap)
+    return [places[name] for name in order[style, which]]
+
+
+def map_label_places(o: np.ndarray, style: str, which: str, gap: float = 6.0) -> list:
+    """Candidate places of a map's label around its outline ``o``: under it first for an input (flat), beside its
+    left corner first (paper; the top corner first for an output)."""
+    order = {("flat", "in"): ("under", "over", "side"), ("flat", "out"): ("under", "side", "over"),
+             ("paper", "in"): ("left", "low", "right", "top"), ("paper", "out"): ("top", "right", "low", "left")}
+    places = around(o, gap)
+    return [places[name] for name in order[style, which]]
