@@ -375,3 +375,12 @@ def _far(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         for dx in (0, 1, 2):
             best = np.minimum(best, np.abs(a - pad[dy:dy + h, dx:dx + w]).max(axis=2))
     return best > 64
+
+
+def test_text_and_formulas_can_be_found_by_the_browsers_search(browser, pages):
+    """Plain text is text, and a formula (drawn as outlines) carries its characters as transparent text."""
+    open_page(browser, pages["odd"])
+    for words in ("input 3×3", "relationship 14", "output_padding=a=1"):  # the last only in a formula
+        browser.execute_script("window.getSelection().removeAllRanges();")
+        assert browser.execute_script("return window.find(arguments[0]);", words), words
+    assert not browser.execute_script("return window.find('no such words');")

@@ -19,7 +19,7 @@ from typing import Any, Iterator, Optional, Sequence, Tuple
 import numpy as np
 
 from .plan import FrameState, Plan, Text, line_scale
-from .svg_text import Line, css_family, font_key, math_glyphs, text_lines
+from .svg_text import Line, css_family, font_key, math_glyphs, path_data, text_lines
 from .theme import RGB
 
 __all__ = ["SvgPainter", "MoverState", "COORD_UNIT", "hex_colour"]
@@ -235,17 +235,21 @@ class SvgPainter:
         g = math_glyphs(line.text, size, key=self.key)
         uses = []
         for key, gx, gy, s in g.uses:
-            if key not in self._glyph_ids:
-                self._glyph_ids[key] = f"g{len(self._glyph_ids)}"
-                self._defs.append(f'<path id="{self._glyph_ids[key]}" d="{dict(g.outlines)[key]}"/>')
-            scale = "" if abs(s - 1) < 1e-9 else f" scale({s:.4g})"
-            uses.append(f'<use href="#{self._glyph_ids[key]}" transform="translate({_num(gx)} {_num(gy)}){scale}"/>')
-        rules = f'<path d="{g.rects}"/>' if g.rects else ""
+            # One outline per glyph and size, so that each glyph drawn is a bare <use> at its place.
+            ident = self._glyph_ids.get((key, round(s, 5)))
+            if ident is None:
+                ident = self._glyph_ids[key, round(s, 5)] = f"g{len(self._glyph_ids)}"
+                verts, codes = g.outlines[key]
+                self._defs.append(f'<path id="{ident}" d="{path_data(verts, codes, scale=s)}"/>')
+            uses.append(f'<use href="#{ident}" x="{_num(x + gx)}" y="{_num(y + gy)}"/>')
+        rules = f'<path d="{g.rects}" transform="translate({_num(x)} {_num(y)})"/>' if g.rects else ""
+        if not g.chars.strip():
+            return "".join(uses) + rules
         # The formula's characters, transparent, stretched over it: found by the browser's search, copied.
         find = self.styles(font_size=f"{_num(size, 3)}px", font_family=self.family, fill_opacity="0")
-        text = (f'<text class="{find}" textLength="{_num(line.width)}" lengthAdjust="spacingAndGlyphs">'
-                f"{html.escape(g.chars, quote=False)}</text>") if g.chars.strip() else ""
-        return f'<g transform="translate({_num(x)} {_num(y)})">{"".join(uses)}{rules}{text}</g>'
+        return "".join(uses) + rules + (
+            f'<text x="{_num(x)}" y="{_num(y)}" class="{find}" textLength="{_num(line.width)}" '
+            f'lengthAdjust="spacingAndGlyphs">{html.escape(g.chars, quote=False)}</text>')
 
     def _slot(self, k: int) -> str:
         m = self.plan.movers[k]

@@ -54,12 +54,13 @@ class Line:
 class Glyphs:
     """A formula as outlines, in points from its baseline's left end (y down).
 
-    ``uses`` are ``(glyph key, x, y, scale)``; ``outlines`` the path data of each glyph key at scale 1 (y down);
-    ``rects`` path data of its rules (fraction bars, roots); ``chars`` its characters in reading order.
+    ``uses`` are ``(glyph key, x, y, scale)``; ``outlines`` map each glyph key to its outline ``(verts, codes)``
+    at scale 1 (y up, as matplotlib's paths are); ``rects`` is the path data of its rules (fraction bars, roots);
+    ``chars`` its characters in reading order.
     """
 
     uses: Tuple[Tuple[str, float, float, float], ...]
-    outlines: Tuple[Tuple[str, str], ...]
+    outlines: Any
     rects: str
     chars: str
 
@@ -160,20 +161,21 @@ def math_glyphs(text: str, size: float, *, key: tuple = ()) -> Glyphs:
     Examples
     --------
     >>> g = math_glyphs("$w_{1,1}$", 9.0, key=font_key())
-    >>> g.chars, len(g.uses)
-    ('w1,1', 4)
+    >>> g.chars, len(g.uses), len(g.outlines)
+    ('w1,1', 4, 3)
     """
     return _glyphs(text, float(size), key)
 
 
 @lru_cache(maxsize=1024)
 def _glyphs(text: str, size: float, key: tuple) -> Glyphs:
-    prop = FontProperties(size=size, math_fontfamily=math_family())
+    prop = FontProperties(size=_TEXT2PATH.FONT_SCALE, math_fontfamily=math_family())
     infos, outlines, rects = _TEXT2PATH.get_glyphs_mathtext(prop, text)
     f = size / _TEXT2PATH.FONT_SCALE  # the parser lays out at FONT_SCALE points
     uses = tuple((str(gid), float(x) * f, -float(y) * f, float(s) * f) for gid, x, y, s in infos)
-    shapes = tuple((str(gid), path_data(*outlines[gid], decimals=2)) for gid in dict.fromkeys(g[0] for g in infos))
+    shapes = {str(gid): outlines[gid] for gid in dict.fromkeys(g[0] for g in infos)}
     bars = "".join(path_data(v, c, scale=f) for v, c in rects)
-    parsed = _TEXT2PATH.mathtext_parser.parse(text, 72, prop)
+    # The same parse as the glyphs' (matplotlib caches it): the characters, for the text laid over the outlines.
+    parsed = _TEXT2PATH.mathtext_parser.parse(text, _TEXT2PATH.DPI, prop)
     chars = "".join(chr(g[2]) if g[2] != 32 else " " for g in sorted(parsed.glyphs, key=lambda g: (g[-2], -g[-1])))
     return Glyphs(uses, shapes, bars, chars)
