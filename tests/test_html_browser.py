@@ -253,14 +253,23 @@ LOOKS = [
     ("both_dark", ca.Conv(5, 3, s=2, p=1), dict(view="both", theme="dark", numbers=True), 5),
     ("max_pool", ca.Pool(5, 3, s=1), dict(theme="colorblind", numbers=True), 7),
     ("odd_transposed", ca.Conv(6, 3, s=2, p=1).transpose(), dict(numbers=True, labels=True, caption=True), 13),
+    # A figure size of the caller's: the plan centred in it, as matplotlib's equal-aspect Axes puts it.
+    ("figsize_wide", ca.Conv(5, 3, s=2, p=1), dict(figsize=(8.0, 3.0), labels=True, numbers=True), 3),
+    ("avgpool_both_dark", ca.Pool(4, 2, mode="avg"), dict(theme="dark", numbers=True, caption=True, view="both"), 1),
+    # The caller's fonts (rcParams at plan time): serif text, and serif formulas with it.
+    ("serif", ca.Conv(5, 3, s=2, p=1), dict(numbers=True, labels=True, caption=True, rc={"font.family": "serif"}), 2),
 ]
 
 
 @pytest.mark.parametrize("name, spec, kw, t", LOOKS, ids=[c[0] for c in LOOKS])
 def test_frame_looks_like_the_png_of_that_frame(browser, tmp_path, name, spec, kw, t):
+    import matplotlib
     from PIL import Image
 
-    page = ca.render(spec, tmp_path / f"{name}.html", **kw)
+    kw = dict(kw)
+    rc = kw.pop("rc", {})
+    with matplotlib.rc_context(rc):
+        page = ca.render(spec, tmp_path / f"{name}.html", **kw)
     root = open_page(browser, page)
     browser.execute_script("var s = arguments[0]; s.value = arguments[1];"
                            "s.dispatchEvent(new Event('input', {bubbles: true}));",
@@ -270,7 +279,8 @@ def test_frame_looks_like_the_png_of_that_frame(browser, tmp_path, name, spec, k
     shot = np.asarray(Image.open(io.BytesIO(svg.screenshot_as_png)).convert("RGB")).astype(int)
 
     def png(frame_: int) -> np.ndarray:
-        path = ca.render(spec, tmp_path / f"{name}_{frame_}.png", frame=frame_, **kw)
+        with matplotlib.rc_context(rc):
+            path = ca.render(spec, tmp_path / f"{name}_{frame_}.png", frame=frame_, **kw)
         return np.asarray(Image.open(path).convert("RGB")).astype(int)
 
     same, other = png(t), png((t + 2) % int(root.get_attribute("data-frames")))

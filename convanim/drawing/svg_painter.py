@@ -270,8 +270,9 @@ class SvgPainter:
         if key not in self._string_index:
             lines = text_lines(s, size, "center", "center", key=self.key)
             self._string_index[key] = len(self.strings)
-            self.strings.append([[int(round(ln.x * COORD_UNIT)), int(round(ln.y * COORD_UNIT)),
-                                  html.escape(ln.text, quote=False)] for ln in lines])
+            # Moving texts are numbers; a formula among them would be written as its characters (no outlines).
+            self.strings.append([[int(round(ln.x * COORD_UNIT)), int(round(ln.y * COORD_UNIT)), html.escape(
+                math_glyphs(ln.text, size, key=self.key).chars if ln.math else ln.text, quote=False)] for ln in lines])
         return self._string_index[key]
 
     def states(self) -> Iterator[Tuple[list, dict]]:
@@ -281,7 +282,7 @@ class SvgPainter:
         held: list = []
         for m in plan.movers:  # what a slot shows before any frame set it (the painter's new artists)
             strings = tuple(self._string(s, m.size) for s in m.strings) if m.kind == "texts" else None
-            coords = np.zeros(2 * len(m.strings), dtype=np.int64) if m.kind == "texts" else np.zeros(0, np.int64)
+            coords = self._ints(self.points(np.zeros((len(m.strings) if m.kind == "texts" else 0, 2))))
             held.append(MoverState(coords, 0, None, strings))
         for t in range(plan.n_frames):
             state: FrameState = plan.frame(t)
@@ -300,6 +301,8 @@ class SvgPainter:
                             cur.colours = tuple(hex_colour(c) for c in cols)
                 else:
                     pts = np.zeros((0, 2, 2)) if geo is None else np.asarray(geo, dtype=float)
+                    if pts.ndim != 3 or pts.shape[2] != 2:
+                        raise ValueError(f"mover {m.name!r}: frame {t}'s geometry must be (n, m, 2), got {pts.shape}")
                     per = pts.shape[1] if pts.ndim == 3 else 0
                     colours = cur.colours
                     if m.kind == "polys" and cols is not None:
@@ -323,6 +326,3 @@ class SvgPainter:
             if faint is not None:
                 out[j] = hex_colour(faint)
         return out
-
-    def glyph_count(self) -> int:
-        return len(self._glyph_ids)

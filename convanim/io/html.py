@@ -1,8 +1,9 @@
 """The interactive HTML player: one self-contained file, no server, no network.
 
-The figure is vector graphics (the still part once, then per frame only what
-moves, as differences); play/pause, previous/next, a frame slider, a speed
-control, the keyboard (space, left, right, Home, End), and pointing at or
+The figure is vector graphics painted from its plan alone (the still part
+once, then per frame only what moves, as differences: see
+:mod:`convanim.drawing.svg_painter` and :mod:`convanim.io.player_frames`);
+play/pause, previous/next, a frame slider, a speed control, the keyboard (space, left, right, Home, End), and pointing at or
 clicking an output cell to see the frame that computes it.
 
 Contract (tests and assistive technology rely on it): the root element
