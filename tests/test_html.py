@@ -347,3 +347,10 @@ def test_a_player_refuses_bad_options_when_made():
         ca.Player(ca.Conv(4, 3), numbers="yes")
     with pytest.raises(ValueError, match="c_in"):
         ca.Player(ca.Conv(4, 3, c_in=2), view="matrix")  # the grid view draws channels; the matrix view not yet
+
+
+def test_writing_a_player_leaves_xml_namespaces_alone():
+    """No process-wide ElementTree state: the page is written as text, not through ElementTree."""
+    code = ("import xml.etree.ElementTree as ET, convanim as ca; before = dict(ET._namespace_map); "
+            "ca.to_html(ca.Conv(4, 3), numbers=True, caption=True); assert ET._namespace_map == before")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[1])
