@@ -28,24 +28,43 @@ def payload(page: str) -> dict:
     return json.loads(m.group(1).replace("<\\/", "</"))
 
 
-def decode(data: dict) -> list[list[tuple[int, list[int]]]]:
+def decode(data: dict) -> list[list[dict]]:
     """What the page's script holds at each frame, played from frame 0 (the script's algorithm, in Python)."""
-    held: list = [None] * max(len(f) for f in data["frames"][:1])
+    held = [{"c": [], "m": 0, "f": None, "s": None} for _ in data["kinds"]]
+    marks: list = []
     out = []
     for entries in data["frames"]:
         for e in entries:
-            if len(e) == 3:
-                held[e[0]] = (e[1], list(e[2]))
+            if e[0] < 0:
+                marks = e[2]
+                continue
+            s = held[e[0]]
+            if e[1] == 0:
+                s["c"], s["m"] = list(e[2]), e[3]
+            elif e[1] == 1:
+                s["c"] = [v + e[2][i % len(e[2])] for i, v in enumerate(s["c"])]
             else:
-                tpl, c = held[e[0]]
-                held[e[0]] = (tpl, [v + e[1][i % len(e[1])] for i, v in enumerate(c)])
-        out.append(list(held))
+                s["f" if e[1] == 2 else "s"] = e[2]
+        out.append([dict(h) for h in held] + [{"marks": list(marks)}])
     return out
 
 
-def markup(data: dict, state: tuple[int, list[int]]) -> str:
-    parts = data["tpl"][state[0]]
-    return parts[0] + "".join(f"{c / data['unit']:g}" + p for c, p in zip(state[1], parts[1:]))
+def markup(data: dict, k: int, state: dict) -> str:
+    """Slot ``k``'s markup, as the page's script writes it."""
+    c, u, kind = state["c"], data["unit"], data["kinds"][k]
+    fill = lambda i: f' fill="{data["pal"][state["f"][i % len(state["f"])]]}"' if state["f"] else ""
+    if kind == 0:
+        per = 2 * state["m"]
+        def poly(i: int) -> str:
+            xy = [f"{c[i + j] / u:g} {c[i + j + 1] / u:g}" for j in range(0, per, 2)]
+            return f'<path d="M{xy[0]}L{" ".join(xy[1:])}Z"{fill(i // per)}/>'
+
+        return "".join(poly(i) for i in range(0, len(c), per)) if per else ""
+    if kind == 1:
+        d = "".join(f"M{c[i] / u:g} {c[i + 1] / u:g}L{c[i + 2] / u:g} {c[i + 3] / u:g}" for i in range(0, len(c), 4))
+        return f'<path d="{d}"/>' if d else ""
+    return "".join(f'<text x="{(c[2 * i] + dx) / u:g}" y="{(c[2 * i + 1] + dy) / u:g}"{fill(i)}>{text}</text>'
+                   for i in range(len(c) // 2) for dx, dy, text in data["str"][state["s"][i]])
 
 
 def test_root_controls_and_cells_follow_the_contract():
@@ -58,6 +77,7 @@ def test_root_controls_and_cells_follow_the_contract():
     assert page.count('<input type="range"') == 1 and 'max="8"' in page
     cells = [int(v) for v in re.findall(r'data-cell-frame="(\d+)"', page)]
     assert sorted(cells) == [t for t, _ in stage.output_cells()] == list(range(9))
+    assert cells == [t for t, _ in stage.plan.cells]  # the plan's cells, each with the frame computing it
     caption = re.search(r"<figcaption>(.*?)</figcaption>", page, re.S).group(1)
     assert "Convolution: input 5×5 → output 3×3, k = 3, s = 2, p = 1" in caption
     assert "floor((5 + 2*1 - 3) / 2) + 1 = 3" in caption
@@ -81,46 +101,47 @@ def test_cells_sit_where_the_figure_draws_them():
 @pytest.mark.parametrize("kw", [dict(), dict(style="flat", numbers=True),
                                 dict(view="both", theme="dark", max_matrix=324)])  # 81x81: past the default limit
 def test_decoded_frames_put_the_kernel_where_the_painter_does(kw):
-    """Every frame, played through the deltas and keyframes, puts the shade's corners within 0.02 pt."""
+    """Every frame, played through the deltas and keyframes, puts the shade's corners within 0.02 pt of where
+    matplotlib's painter puts them."""
     spec = ca.Conv(9, 3, p=1)  # 81 frames: a keyframe at 64, deltas on both sides
     data = payload(to_html(spec, **kw))
     assert data["key"] == 64 and len(data["frames"]) == 81
     stage = player_stage(spec, **kw)
-    shade = stage.moving_artists()[0]  # the grid painter's kernel shade
+    painter = stage.painters[0]
+    k = [m.name for m in painter.plan.movers].index("0:kernel")
+    shade = painter.movers["0:kernel"]
     fig = stage.figure
     for t, held in enumerate(decode(data)):
         stage.set_frame(t)
         verts = np.array([shade.get_transform().transform(p.vertices[:4]) for p in shade.get_paths()])
         expect = np.stack([verts[..., 0] * 72 / fig.dpi, fig.get_figheight() * 72 - verts[..., 1] * 72 / fig.dpi], -1)
-        d = re.findall(r' d="M([^"z]+)z"', markup(data, held[0]))
-        got = np.array([[float(v) for v in s.split()] for s in d]).reshape(expect.shape)
+        d = re.findall(r' d="M([^"Z]+)Z"', markup(data, k, held[k]))
+        got = np.array([[float(v) for v in s.replace("L", " ").split()] for s in d]).reshape(expect.shape)
         np.testing.assert_allclose(got, expect, atol=0.021, err_msg=f"frame {t}")
 
 
 def test_frames_are_differences_not_copies():
     data = payload(to_html(ca.Conv(9, 3, p=1)))
-    whole = [e for f in data["frames"][1:] for e in f if len(e) == 3]
-    # Only the keyframe and the output highlight (a marker whose anchor moves) are stored whole.
-    moved = [e for f in data["frames"][1:] for e in f if len(e) == 2 and e[0] == 0]
-    assert all(len(e[1]) == 2 for e in moved), "a shade moved as a whole is one [dx, dy]"
-    assert len(data["tpl"]) < 10
-    assert len(whole) <= 3 + 80  # keyframe 64 (3 artists) + at most one artist per frame
+    whole = [e for f in data["frames"][1:] for e in f if e[1] == 0]
+    moved = [e for f in data["frames"][1:] for e in f if e[1] == 1]
+    kernel = data["kinds"].index(0)
+    assert all(len(e[2]) == 2 for e in moved if e[0] == kernel), "a shade moved as a whole is one [dx, dy]"
+    assert len(moved) >= 3 * 79
+    assert len(whole) == 3  # the keyframe at 64, each of its 3 slots; every other frame is differences
 
 
 def test_moving_text_stays_above_a_moving_shade_and_still_text_above_too():
-    """Draw order is matplotlib's: the shade's placeholder comes before the numbers it covers and the weights."""
+    """Draw order is matplotlib's: the shade's slot comes before the numbers it covers and the weights."""
     page = to_html(ODD_T, **ODD_KW)
     svg = page[page.index("<svg"):page.index("</svg>")]
     stage = player_stage(ODD_T, **ODD_KW)
-    arts = stage.moving_artists()
-    painter = stage.painters[0]
-    kernel = arts.index(painter.movers["0:kernel"])
-    weight = arts.index(painter.movers["0:weights"][0])
-    number = arts.index(painter.texts[0])  # a number the shade may cover: it changes colour, so it moves too
-    at = {k: svg.index(f'data-moving="{k}"') for k in (kernel, weight, number)}
-    assert at[kernel] < at[number] < at[weight]
-    labels = [a for a in painter.texts if a.get_text().startswith("input")]
-    assert labels and labels[0] not in arts and ">input 3×3</text>" in svg.replace("\n", "")
+    plan = stage.painters[0].plan
+    names = [m.name for m in plan.movers]
+    covered = next(j for j, t in enumerate(plan.texts) if t.shaded is not None)  # it changes colour per frame
+    at = {"kernel": svg.index(f'data-moving="{names.index("0:kernel")}"'), "number": svg.index(f'data-t="{covered}"'),
+          "weights": svg.index(f'data-moving="{names.index("0:weights")}"')}
+    assert at["kernel"] < at["number"] < at["weights"]
+    assert ">input 3×3</text>" in svg
 
 
 def test_self_contained_no_reference_outside_the_page():
@@ -146,10 +167,11 @@ def test_svg_parses_and_text_stays_text():
     page = to_html(ODD_T, **ODD_KW)
     svg = ET.fromstring(page[page.index("<svg"):page.index("</svg>") + 6])
     texts = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")]
-    assert "input 3×3" in texts
-    # The numbers change colour under the moving shade, so they come with the frames: as text there too.
-    templates = json.dumps(payload(page)["tpl"])
-    assert templates.count("<text") > 20 and "</text>" in templates
+    assert "input 3×3" in texts and texts.count("0") > 20  # the numbers are text too
+    # A formula is drawn as outlines with its characters as transparent text over it: found by a search.
+    assert any(t and t.startswith("Transposed convolution: input 3×3") for t in texts)
+    # The moving weights come with the frames, as text.
+    assert all(isinstance(line[2], str) for lines in payload(page)["str"] for line in lines)
 
 
 def test_sizes_odd_transposed_case_is_small():
@@ -269,16 +291,21 @@ def test_player_shows_itself_in_a_notebook(tmp_path):
 ], ids=["rect-dilated", "transpose-flat", "maxpool", "avgpool-both", "avgpool-dark", "matrix-81"])
 def test_deltas_replay_every_frame_as_drawn_whole(spec, kw):
     """Whatever the view: playing the deltas gives each frame's markup, within 0.02 pt of drawing it whole."""
-    from convanim.io.svg_frames import SvgFrames
+    from convanim.drawing.svg_painter import COORD_UNIT, SvgPainter
+    from convanim.io.player_frames import PlayerFrames
 
-    played = SvgFrames(player_stage(spec, **kw))
-    whole = SvgFrames(player_stage(spec, **kw), keyframe_every=1)
-    assert all(len(e) == 3 for f in whole.frames for e in f)
-    data = lambda f: {"frames": f.frames, "tpl": f.templates, "unit": f.unit}
-    for t, (a, b) in enumerate(zip(decode(data(played)), decode(data(whole)))):
-        for k, (sa, sb) in enumerate(zip(a, b)):
-            assert played.templates[sa[0]] == whole.templates[sb[0]], (t, k)
-            assert np.abs(np.subtract(sa[1], sb[1])).max(initial=0) <= 2, (t, k)
+    def data(key: int) -> dict:
+        painter = SvgPainter(player_stage(spec, **kw).painters[0].plan)
+        f = PlayerFrames(painter, keyframe_every=key)
+        return {"frames": f.frames, "kinds": f.kinds, "pal": f.palette, "str": painter.strings, "unit": COORD_UNIT}
+
+    played, whole = data(64), data(1)
+    assert all(e[1] != 1 for f in whole["frames"] for e in f)
+    for t, (a, b) in enumerate(zip(decode(played), decode(whole))):
+        assert a[-1] == b[-1], t  # the same still texts recoloured
+        for k, (sa, sb) in enumerate(zip(a[:-1], b[:-1])):
+            assert (sa["m"], sa["f"], sa["s"], len(sa["c"])) == (sb["m"], sb["f"], sb["s"], len(sb["c"])), (t, k)
+            assert np.abs(np.subtract(sa["c"], sb["c"])).max(initial=0) <= 2, (t, k)
 
 
 def test_a_stage_that_already_wrote_a_gif_gives_the_same_page():
@@ -323,3 +350,10 @@ def test_a_player_refuses_bad_options_when_made():
         ca.Player(ca.Conv(4, 3), numbers="yes")
     with pytest.raises(ValueError, match="c_in"):
         ca.Player(ca.Conv(4, 3, c_in=2), view="matrix")  # the grid view draws channels; the matrix view not yet
+
+
+def test_writing_a_player_leaves_xml_namespaces_alone():
+    """No process-wide ElementTree state: the page is written as text, not through ElementTree."""
+    code = ("import xml.etree.ElementTree as ET, convanim as ca; before = dict(ET._namespace_map); "
+            "ca.to_html(ca.Conv(4, 3), numbers=True, caption=True); assert ET._namespace_map == before")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[1])

@@ -253,14 +253,23 @@ LOOKS = [
     ("both_dark", ca.Conv(5, 3, s=2, p=1), dict(view="both", theme="dark", numbers=True), 5),
     ("max_pool", ca.Pool(5, 3, s=1), dict(theme="colorblind", numbers=True), 7),
     ("odd_transposed", ca.Conv(6, 3, s=2, p=1).transpose(), dict(numbers=True, labels=True, caption=True), 13),
+    # A figure size of the caller's: the plan centred in it, as matplotlib's equal-aspect Axes puts it.
+    ("figsize_wide", ca.Conv(5, 3, s=2, p=1), dict(figsize=(8.0, 3.0), labels=True, numbers=True), 3),
+    ("avgpool_both_dark", ca.Pool(4, 2, mode="avg"), dict(theme="dark", numbers=True, caption=True, view="both"), 1),
+    # The caller's fonts (rcParams at plan time): serif text, and serif formulas with it.
+    ("serif", ca.Conv(5, 3, s=2, p=1), dict(numbers=True, labels=True, caption=True, rc={"font.family": "serif"}), 2),
 ]
 
 
 @pytest.mark.parametrize("name, spec, kw, t", LOOKS, ids=[c[0] for c in LOOKS])
 def test_frame_looks_like_the_png_of_that_frame(browser, tmp_path, name, spec, kw, t):
+    import matplotlib
     from PIL import Image
 
-    page = ca.render(spec, tmp_path / f"{name}.html", **kw)
+    kw = dict(kw)
+    rc = kw.pop("rc", {})
+    with matplotlib.rc_context(rc):
+        page = ca.render(spec, tmp_path / f"{name}.html", **kw)
     root = open_page(browser, page)
     browser.execute_script("var s = arguments[0]; s.value = arguments[1];"
                            "s.dispatchEvent(new Event('input', {bubbles: true}));",
@@ -270,7 +279,8 @@ def test_frame_looks_like_the_png_of_that_frame(browser, tmp_path, name, spec, k
     shot = np.asarray(Image.open(io.BytesIO(svg.screenshot_as_png)).convert("RGB")).astype(int)
 
     def png(frame_: int) -> np.ndarray:
-        path = ca.render(spec, tmp_path / f"{name}_{frame_}.png", frame=frame_, **kw)
+        with matplotlib.rc_context(rc):
+            path = ca.render(spec, tmp_path / f"{name}_{frame_}.png", frame=frame_, **kw)
         return np.asarray(Image.open(path).convert("RGB")).astype(int)
 
     same, other = png(t), png((t + 2) % int(root.get_attribute("data-frames")))
@@ -291,3 +301,96 @@ def test_frame_looks_like_the_png_of_that_frame(browser, tmp_path, name, spec, k
     assert differ(shot, same) < 0.03
     assert differ(shot, same) < 0.5 * differ(shot, other)
     Image.fromarray(np.concatenate([same, shot], axis=1).astype(np.uint8)).save(tmp_path / f"{name}_side.png")
+
+
+# Gallery cases, one of each kind of figure: numbers, transposed, both views, channels (faint maps), separable,
+# 3D, stacks, overlap, mathtext captions, still figures.
+GALLERY_LOOKS = [("numerical_padding_strides", 4), ("padding_strides_odd_transposed", 13),
+                 ("no_padding_no_strides_matrix", 2), ("padding_strides_matrix", 5), ("channels_grouped", 9),
+                 ("channels_separable", 20), ("conv3d", 13), ("wavenet_stack", 7), ("receptive_field_stack", 4),
+                 ("checkerboard_uneven", 0), ("reflect_padding_numbers", 30), ("causal_dilated_1d", 5),
+                 ("same_padding_strides_tensorflow", 4), ("channels", 0), ("subsampling", 0), ("positions", 0)]
+
+
+@pytest.mark.parametrize("name, t", GALLERY_LOOKS, ids=[c[0] for c in GALLERY_LOOKS])
+def test_gallery_player_looks_like_the_png_and_points_where_matplotlib_does(browser, tmp_path, name, t):
+    """The player, painted from the plan, against the matplotlib painter's PNG of the same frame; its output
+    cells where matplotlib's transform puts the plan's cells, each naming the frame that computes it."""
+    from PIL import Image
+
+    from convanim.gallery.build import _stage_for
+    from convanim.gallery.catalogue import load_catalogue
+    from convanim.io.html import caption_lines, write_stage_html
+
+    case = load_catalogue()[name]
+    stage = _stage_for(case)
+    spec = None if case.still else case.spec()
+    page = write_stage_html(stage, tmp_path / f"{name}.html", title=case.title,
+                            caption=[case.title] if spec is None else caption_lines(spec, stage.plan.view))
+    # A viewport tall enough that the style sheet (at most 85% of its height) draws the figure at its own size.
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 1700, "height": 1600,
+                                                                   "deviceScaleFactor": 1, "mobile": False})
+    try:
+        root = open_page(browser, page)
+        _check_gallery_case(browser, root, stage, spec, name, t, tmp_path)
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def _check_gallery_case(browser, root, stage, spec, name: str, t: int, tmp_path: Path) -> None:
+    from PIL import Image
+
+    browser.execute_script("var s = arguments[0]; s.value = arguments[1];"
+                           "s.dispatchEvent(new Event('input', {bubbles: true}));",
+                           browser.find_element(By.CSS_SELECTOR, ".cvp-slider"), t)
+    assert frame(root) == t
+    svg = browser.find_element(By.CSS_SELECTOR, "svg.cvp-figure")
+    shot = np.asarray(Image.open(io.BytesIO(svg.screenshot_as_png)).convert("RGB")).astype(int)
+    n = stage.n_frames
+    stage.set_frame(t)
+    same = stage.rgb().astype(int)
+    assert shot.shape == same.shape
+    Image.fromarray(np.concatenate([same, shot], axis=1).astype(np.uint8)).save(tmp_path / f"{name}_side.png")
+    assert _far(shot, same).mean() < 0.03, name
+    if n > 2:  # where this frame and another differ, the player shows this one
+        stage.set_frame((t + n // 2) % n)
+        other = stage.rgb().astype(int)
+        moved = np.abs(same - other).max(axis=2) > 64
+        assert moved.sum() > 20
+        near, far = _far(shot, same)[moved].mean(), _far(shot, other)[moved].mean()
+        assert near < 0.1 and far > 2 * near + 0.02, name
+    if spec is None:
+        return
+    boxes = browser.execute_script("""
+        var svg = arguments[0], r0 = svg.getBoundingClientRect();
+        return Array.from(svg.querySelectorAll('[data-cell-frame]')).map(function (p) {
+          var r = p.getBoundingClientRect();
+          return [+p.getAttribute('data-cell-frame'), r.left - r0.left, r.top - r0.top, r.right - r0.left,
+                  r.bottom - r0.top]; });""", svg)
+    cells = stage.output_cells()
+    assert [b[0] for b in boxes] == [c[0] for c in cells] == [c[0] for c in stage.plan.cells]
+    height = stage.figure.get_figheight() * stage.figure.dpi
+    for (_, x0, y0, x1, y1), (_, poly) in zip(boxes, cells):
+        expect = [poly[:, 0].min(), height - poly[:, 1].max(), poly[:, 0].max(), height - poly[:, 1].min()]
+        np.testing.assert_allclose([x0, y0, x1, y1], expect, atol=0.6)
+
+
+def _far(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pixels of ``a`` with nothing within one pixel of them in ``b`` close in colour (the browser and Agg snap
+    thin lines and anti-alias text a little differently; a moved shade or a wrong colour counts)."""
+    pad = np.pad(b, ((1, 1), (1, 1), (0, 0)), mode="edge")
+    h, w = a.shape[:2]
+    best = np.full((h, w), np.inf)
+    for dy in (0, 1, 2):
+        for dx in (0, 1, 2):
+            best = np.minimum(best, np.abs(a - pad[dy:dy + h, dx:dx + w]).max(axis=2))
+    return best > 64
+
+
+def test_text_and_formulas_can_be_found_by_the_browsers_search(browser, pages):
+    """Plain text is text, and a formula (drawn as outlines) carries its characters as transparent text."""
+    open_page(browser, pages["odd"])
+    for words in ("input 3×3", "relationship 14", "output_padding=a=1"):  # the last only in a formula
+        browser.execute_script("window.getSelection().removeAllRanges();")
+        assert browser.execute_script("return window.find(arguments[0]);", words), words
+    assert not browser.execute_script("return window.find('no such words');")

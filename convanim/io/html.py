@@ -1,8 +1,9 @@
 """The interactive HTML player: one self-contained file, no server, no network.
 
-The figure is vector graphics (the still part once, then per frame only what
-moves, as differences); play/pause, previous/next, a frame slider, a speed
-control, the keyboard (space, left, right, Home, End), and pointing at or
+The figure is vector graphics painted from its plan alone (the still part
+once, then per frame only what moves, as differences: see
+:mod:`convanim.drawing.svg_painter` and :mod:`convanim.io.player_frames`);
+play/pause, previous/next, a frame slider, a speed control, the keyboard (space, left, right, Home, End), and pointing at or
 clicking an output cell to see the frame that computes it.
 
 Contract (tests and assistive technology rely on it): the root element
@@ -18,7 +19,7 @@ import base64
 import hashlib
 import html
 import json
-import xml.etree.ElementTree as ET
+import warnings
 from pathlib import Path
 from typing import Any, Optional, Sequence, Union
 
@@ -27,13 +28,14 @@ from ..core.spec import Spec
 from ..drawing.api import make_plan, stage_of
 from ..drawing.painter import Stage
 from ..drawing.plan import Plan
+from ..drawing.svg_painter import COORD_UNIT, SvgPainter
 from ..drawing.views import checked
 from .encoders import AtomicFile
 from .player_assets import ICONS, PLAYER_CSS, PLAYER_JS
-from .svg_frames import SVG_NS, SvgFrames
+from .player_frames import KEYFRAME_EVERY, PlayerFrames
 
-__all__ = ["player_stage", "to_html", "write_html", "stage_html", "write_stage_html", "caption_lines", "Player",
-           "plan_html", "write_plan_html", "SPEEDS"]
+__all__ = ["player_stage", "to_html", "write_html", "stage_html", "write_stage_html", "plan_html", "player_html",
+           "write_plan_html", "caption_lines", "Player", "SPEEDS"]
 
 #: The speed control's choices (multiples of the base speed, ``duration`` seconds per frame).
 SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
@@ -108,9 +110,12 @@ def to_html(spec: Spec, *, frame: Optional[int] = None, duration: float = 1.0, f
 
 
 def plan_html(plan: Plan, *, frame: Optional[int] = None, full_page: bool = True) -> str:
-    """The player of a plan: its caption lines, its title, its seconds per frame."""
-    return stage_html(stage_of(plan), caption=list(plan.caption_lines) or [plan.title], title=plan.title,
-                      frame=frame, duration=plan.duration, full_page=full_page)
+    """The player of a plan, with what the plan says of itself: its caption lines, its title, its size and its
+    seconds per frame.  What the plan left out (its notes) is said once, as a warning, as the figure says it."""
+    for note in plan.notes:
+        warnings.warn(f"convanim: {note}", UserWarning, stacklevel=3)
+    return player_html(plan, caption=list(plan.caption_lines) or [plan.title], title=plan.title, frame=frame,
+                       duration=plan.duration, full_page=full_page, figsize=plan.figsize(), dpi=plan.dpi)
 
 
 def write_plan_html(plan: Plan, path: Union[str, Path], *, frame: Optional[int] = None,
@@ -125,9 +130,9 @@ def stage_html(stage: Any, *, caption: Sequence[str], title: str, frame: Optiona
     """The player of any stage: one from :func:`player_stage`, or a still figure's one-frame stage.
 
     ``caption`` is the text alternative (its first line also names the
-    picture); ``title`` names the page and errors.  Any stage with ``figure``,
-    ``n_frames``, ``set_frame`` and ``vector()`` works; ``moving_artists()`` and
-    ``output_cells()`` are used when it has them.
+    picture); ``title`` names the page and errors.  The stage's one plan is
+    drawn by :func:`player_html` (nothing of the stage's figure but its size is
+    used), so a stage that already wrote a GIF gives the same page.
 
     Examples
     --------
@@ -137,17 +142,50 @@ def stage_html(stage: Any, *, caption: Sequence[str], title: str, frame: Optiona
     >>> 'data-frames="1"' in page
     True
     """
+    figure = getattr(stage, "figure", None)
+    # The stage's figure only says the box the plan was fitted to; nothing of it is drawn.
+    figsize = None if figure is None else tuple(float(v) for v in figure.get_size_inches())
+    dpi = 100.0 if figure is None else float(figure.dpi)
+    return player_html(_plan_of(stage), caption=caption, title=title, frame=frame, duration=duration,
+                       full_page=full_page, figsize=figsize, dpi=dpi)
+
+
+def _plan_of(stage: Any) -> Plan:
+    inner = getattr(stage, "_stage", stage)  # a still figure's stage wraps the figure's own
+    painters = getattr(inner, "painters", None)
+    if not painters or len(painters) != 1:
+        raise ValueError("the player draws a stage of one plan")
+    return painters[0].plan
+
+
+def player_html(plan: Plan, *, caption: Sequence[str], title: str, frame: Optional[int] = None,
+                duration: float = 1.0, full_page: bool = True, figsize: Optional[Sequence[float]] = None,
+                dpi: float = 100.0, keyframe_every: int = KEYFRAME_EVERY) -> str:
+    """The player of a plan, drawn from the plan alone (:class:`~convanim.drawing.svg_painter.SvgPainter`).
+
+    ``plan`` must be fitted to its figure (as :func:`convanim.drawing.api.new_figure` leaves it);
+    ``figsize`` (inches, default ``plan.figsize()``) and ``dpi`` give the picture's box and pixel size.  The
+    other keywords are those of :func:`stage_html`.
+
+    Examples
+    --------
+    >>> import convanim as ca
+    >>> plan = ca.plan(ca.Conv(4, 3))
+    >>> 'data-frames="4"' in player_html(plan, caption=["a convolution"], title="conv")
+    True
+    """
     if frame is not None:
         check_frame(frame)
     ms = check_duration(duration) * 1000.0
     lines = [str(line) for line in caption if str(line).strip()]
     if not lines:
         raise ValueError("caption must hold at least one line of text")
-    n = stage.n_frames
+    n = plan.n_frames
     if frame is not None and not -n <= frame < n:
         raise ValueError(f"frame {frame} is out of range: {title} has {n} frames (0 to {n - 1})")
-    data = SvgFrames(stage)
-    return _page(stage, data, lines, title, start=0 if frame is None else frame % n, play=frame is None, ms=ms,
+    painter = SvgPainter(plan, figsize=figsize, dpi=dpi, label=lines[0])
+    data = PlayerFrames(painter, keyframe_every=keyframe_every)
+    return _page(painter, data, lines, title, start=0 if frame is None else frame % n, play=frame is None, ms=ms,
                  full_page=full_page)
 
 
@@ -225,41 +263,25 @@ def _prefix_ids(text: str, prefix: str) -> str:
             .replace('href="#', f'href="#{prefix}'))
 
 
-def _figure_svg(data: SvgFrames, label: str) -> str:
-    svg = data.svg
-    attrs = {k: v for k, v in svg.attrib.items() if k in ("viewBox", "version")}
-    svg.attrib.clear()
-    # Drawn at the figure's pixel size (the PNG's), scaled down on narrow screens by the style sheet.
-    svg.attrib.update(attrs, width=str(data.width_px), height=str(data.height_px), role="img",
-                      **{"aria-label": label, "class": "cvp-figure"})
-    cells = ET.SubElement(svg, f"{{{SVG_NS}}}g", {"class": "cvp-cells"})
-    for t, poly in data.cells:
-        points = " ".join(f"{x:.1f},{y:.1f}" for x, y in poly)
-        ET.SubElement(cells, f"{{{SVG_NS}}}polygon", {"points": points, "data-cell-frame": str(t)})
-    text = ET.tostring(svg, encoding="unicode")
-    return text
-
-
 def _button(cls: str, label: str, icons: list[str]) -> str:
     svgs = "".join(f'<svg class="cvp-icon-{name}" viewBox="0 0 14 14" aria-hidden="true" focusable="false">'
                    f"{ICONS[name]}</svg>" for name in icons)
     return f'<button type="button" class="{cls}" aria-label="{label}">{svgs}</button>'
 
 
-def _page(stage: Any, data: SvgFrames, lines: list[str], title: str, *, start: int, play: bool, ms: float,
-          full_page: bool) -> str:
-    n = stage.n_frames
-    svg = _figure_svg(data, lines[0])
-    frames_json = _json([data.templates, data.frames])
-    uid = "cvp-" + hashlib.sha256((svg + frames_json).encode("utf-8")).hexdigest()[:10]
-    svg = _prefix_ids(svg, uid + "-")
-    templates = [[_prefix_ids(part, uid + "-") for part in parts] for parts in data.templates]
+def _page(painter: SvgPainter, data: PlayerFrames, lines: list[str], title: str, *, start: int, play: bool,
+          ms: float, full_page: bool) -> str:
+    n = painter.plan.n_frames
+    frames_json = _json(data.frames)
+    uid = "cvp-" + hashlib.sha256((painter.svg + frames_json).encode("utf-8")).hexdigest()[:10]
+    svg = _prefix_ids(painter.svg, uid + "-")
     body_json = _json({"n": n, "start": start, "play": play, "ms": round(ms, 3), "key": data.keyframe_every,
-                       "unit": data.unit, "tpl": templates, "frames": data.frames})
-    th = stage.theme
+                       "unit": COORD_UNIT, "kinds": data.kinds, "pal": data.palette, "str": painter.strings,
+                       "frames": data.frames})
+    th = painter.plan.theme
     scope = f".convanim-player.{uid}"
     css = (PLAYER_CSS.format(scope=scope, bg=_hex(th.background), fg=_hex(th.text), line=_hex(th.line),
-                             accent=_hex(th.input)).strip() + "\n" + data.styles.css(f"{scope} svg.cvp-figure"))
+                             accent=_hex(th.input)).strip() + "\n" + painter.styles.css(f"{scope} svg.cvp-figure"))
     speeds = "".join(f'<option value="{v:g}"{" selected" if v == 1.0 else ""}>{v:g}&#215;</option>'
                      for v in SPEEDS)
     controls = (

@@ -12,23 +12,29 @@ PLAYER_JS = r"""
   function start(root) {
     root.setAttribute("data-ready", "true");
     var data = JSON.parse(root.querySelector("script.cvp-data").textContent);
-    var n = data.n, key = data.key, tpl = data.tpl, frames = data.frames, unit = data.unit;
-    var groups = [], shown = [], state = [];
+    var n = data.n, key = data.key, frames = data.frames, unit = data.unit;
+    var kinds = data.kinds, pal = data.pal, strs = data.str;
+    var groups = [], shown = [], state = [], texts = {}, recoloured = [], marks = [];
     root.querySelectorAll("[data-moving]").forEach(function (g) {
       groups[+g.getAttribute("data-moving")] = g;
     });
+    root.querySelectorAll("[data-t]").forEach(function (g) { texts[g.getAttribute("data-t")] = g; });
+    for (var k0 = 0; k0 < kinds.length; k0++) state[k0] = {c: [], m: 0, f: null, s: null};
     var q = function (sel) { return root.querySelector(sel); };
     var playBtn = q(".cvp-play"), prevBtn = q(".cvp-prev"), nextBtn = q(".cvp-next");
     var slider = q(".cvp-slider"), speed = q(".cvp-speed"), status = q(".cvp-status");
     var cells = root.querySelectorAll("[data-cell-frame]");
     var cur = -1, playing = false, timer = null, pinned = null, before = null;
 
-    // Frame t's coordinates: from the keyframe at or before t (or from the current frame), one step at a time.
+    // Frame t's state: from the keyframe at or before t (or from the current frame), one step at a time.
     function apply(t) {
       frames[t].forEach(function (e) {
-        if (e.length === 3) { state[e[0]] = {t: e[1], c: e[2].slice()}; return; }
-        var c = state[e[0]].c, d = e[1], m = d.length;
-        for (var i = 0; i < c.length; i++) c[i] += d[i % m];
+        if (e[0] < 0) { marks = e[2]; return; }
+        var s = state[e[0]], op = e[1];
+        if (op === 0) { s.c = e[2].slice(); s.m = e[3]; }
+        else if (op === 1) { var c = s.c, d = e[2], m = d.length; for (var i = 0; i < c.length; i++) c[i] += d[i % m]; }
+        else if (op === 2) s.f = e[2];
+        else s.s = e[2];
       });
     }
     function seek(t) {
@@ -36,10 +42,44 @@ PLAYER_JS = r"""
       if (cur >= from && cur <= t) from = cur + 1; else apply(from++);
       for (var u = from; u <= t; u++) apply(u);
     }
-    function markup(s) {
-      var parts = tpl[s.t], out = parts[0];
-      for (var i = 1; i < parts.length; i++) out += s.c[i - 1] / unit + parts[i];
+    function fill(s, i) { return s.f ? ' fill="' + pal[s.f[i % s.f.length]] + '"' : ""; }
+    // A slot's markup: its polygons, its lines (one path) or its texts, in points.
+    function markup(k) {
+      var s = state[k], c = s.c, out = "", i, j;
+      if (kinds[k] === 0) {
+        var per = 2 * s.m;
+        for (i = 0; per && i * per < c.length; i++) {
+          out += '<path d="M';
+          for (j = 0; j < per; j += 2) {
+            out += (j === 2 ? "L" : j ? " " : "") + c[i * per + j] / unit + " " + c[i * per + j + 1] / unit;
+          }
+          out += 'Z"' + fill(s, i) + "/>";
+        }
+      } else if (kinds[k] === 1) {
+        for (i = 0; i < c.length; i += 4) {
+          out += "M" + c[i] / unit + " " + c[i + 1] / unit + "L" + c[i + 2] / unit + " " + c[i + 3] / unit;
+        }
+        if (out) out = '<path d="' + out + '"/>';
+      } else {
+        for (i = 0; 2 * i < c.length; i++) {
+          var lines = strs[s.s[i]];
+          for (j = 0; j < lines.length; j++) {
+            out += '<text x="' + (c[2 * i] + lines[j][0]) / unit + '" y="' + (c[2 * i + 1] + lines[j][1]) / unit +
+              '"' + fill(s, i) + ">" + lines[j][2] + "</text>";
+          }
+        }
+      }
       return out;
+    }
+    // Still texts under a moving shade or on a faint map take another colour (as a style property: the page's
+    // policy allows no style attribute, but a script may set one).
+    function recolour() {
+      recoloured.forEach(function (g) { g.style.fill = ""; });
+      recoloured = [];
+      for (var i = 0; i < marks.length; i += 2) {
+        var g = texts[marks[i]];
+        if (g) { g.style.fill = pal[marks[i + 1]]; recoloured.push(g); }
+      }
     }
     function show(t) {
       t = ((t % n) + n) % n;
@@ -47,9 +87,10 @@ PLAYER_JS = r"""
         seek(t);
         cur = t;
         for (var k = 0; k < groups.length; k++) {
-          var html = markup(state[k]);
+          var html = markup(k);
           if (html !== shown[k]) { groups[k].innerHTML = html; shown[k] = html; }
         }
+        recolour();
       }
       root.setAttribute("data-frame", String(t));
       slider.value = String(t);
