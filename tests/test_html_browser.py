@@ -318,12 +318,13 @@ def test_gallery_player_looks_like_the_png_and_points_where_matplotlib_does(brow
     cells where matplotlib's transform puts the plan's cells, each naming the frame that computes it."""
     from PIL import Image
 
-    from convanim.gallery.build import _stage_for
+    from convanim.drawing.api import stage_of
+    from convanim.gallery.build import case_plan
     from convanim.gallery.catalogue import load_catalogue
     from convanim.io.html import caption_lines, write_stage_html
 
     case = load_catalogue()[name]
-    stage = _stage_for(case)
+    stage = stage_of(case_plan(case))
     spec = None if case.still else case.spec()
     page = write_stage_html(stage, tmp_path / f"{name}.html", title=case.title,
                             caption=[case.title] if spec is None else caption_lines(spec, stage.plan.view))

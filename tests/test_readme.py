@@ -40,7 +40,16 @@ def test_python_blocks_run(code, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     out = io.StringIO()
     namespace: dict = {"__name__": "__readme__"}
-    with contextlib.redirect_stdout(out):
+    # A block may register a view or a format: the registries are left as they were for the other tests.
+    from convanim.drawing.views import base
+    from convanim.io import formats
+
+    monkeypatch.setattr(base, "_REGISTRY", list(base._REGISTRY))
+    monkeypatch.setattr(formats, "_FORMATS", dict(formats._FORMATS))
+    monkeypatch.setattr(formats, "_ONE_FRAME", set(formats._ONE_FRAME))
+    import matplotlib
+
+    with contextlib.redirect_stdout(out), matplotlib.rc_context():  # a block's rcParams stay its own
         exec(compile(code, "README.md", "exec"), namespace)
     # What a comment says a print shows, it shows.
     for line in code.splitlines():
