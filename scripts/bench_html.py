@@ -91,9 +91,9 @@ def walk_gallery(out: Path, names: list[str]) -> int:
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
 
-    from convanim.drawing.figures import StillStage
     from convanim.gallery import load_catalogue
-    from convanim.io.html import write_html, write_stage_html
+    from convanim.gallery.build import case_plan
+    from convanim.io.html import write_html, write_plan_html
 
     cases = load_catalogue(ROOT / "gallery" / "cases.toml")
     (out / "html").mkdir(parents=True, exist_ok=True)
@@ -104,8 +104,7 @@ def walk_gallery(out: Path, names: list[str]) -> int:
             continue
         path = out / "html" / f"{name}.html"
         if case.still:
-            write_stage_html(StillStage(case.still_figure()), path, caption=[case.table.get("title", name)],
-                             title=name, duration=case.duration)
+            write_plan_html(case_plan(case), path)
         else:
             write_html(case.spec(), path, duration=case.duration, **case.look())
         items.append(f'<li><a href="html/{name}.html">{name}</a></li>')

@@ -21,11 +21,12 @@ sys.path.insert(0, str(ROOT))
 
 
 def main() -> int:
-    from convanim.gallery.build import _stage_for
+    from convanim.gallery.build import case_plan
     from convanim.gallery.catalogue import load_catalogue
     from convanim.io.encoders import GifEncoder
-    from convanim.io.html import caption_lines, stage_html
-    from convanim.io.render import run_encoders
+    from convanim.io.formats import EncoderWriter, PlanStage
+    from convanim.io.html import plan_html
+    from convanim.io.render import write_frames
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--json", type=Path)
@@ -40,18 +41,17 @@ def main() -> int:
         gif = html = float("inf")
         for _ in range(max(1, args.repeat)):
             t0 = time.perf_counter()
-            stage = _stage_for(case)
-            run_encoders(stage, range(stage.n_frames), [GifEncoder(io.BytesIO(), stage.theme, case.duration)])
+            plan = case_plan(case)
+            write_frames(PlanStage(plan), range(plan.n_frames),
+                         [EncoderWriter(GifEncoder(io.BytesIO(), plan.theme, plan.duration))])
             gif = min(gif, time.perf_counter() - t0)
             t0 = time.perf_counter()
-            stage = _stage_for(case)
-            spec = None if case.still else case.spec()
-            page = stage_html(stage, caption=[case.title] if spec is None else caption_lines(spec, stage.plan.view),
-                              title=case.title, duration=case.duration)
+            plan = case_plan(case)
+            page = plan_html(plan)
             html = min(html, time.perf_counter() - t0)
-        rows[name] = {"frames": stage.n_frames, "gif_s": round(gif, 3), "html_s": round(html, 3),
+        rows[name] = {"frames": plan.n_frames, "gif_s": round(gif, 3), "html_s": round(html, 3),
                       "html_bytes": len(page.encode("utf-8"))}
-        print(f"{name:45s} {stage.n_frames:5d} frames  gif {gif:6.2f} s  html {html:6.2f} s  "
+        print(f"{name:45s} {plan.n_frames:5d} frames  gif {gif:6.2f} s  html {html:6.2f} s  "
               f"{len(page.encode('utf-8')) / 1024:8.1f} KB{'  SLOWER' if html > gif else ''}", flush=True)
     slower = [n for n, r in rows.items() if r["html_s"] > r["gif_s"]]
     print(f"total gif {sum(r['gif_s'] for r in rows.values()):.2f} s, html {sum(r['html_s'] for r in rows.values()):.2f} s,"

@@ -43,47 +43,47 @@ class ConvAnimation(FuncAnimation):
     vector graphics, any number of frames).
     """
 
-    def __init__(self, painter: Stage, duration: float, display: str = "gif") -> None:
+    def __init__(self, stage: Stage, duration: float, display: str = "gif") -> None:
         if display not in DISPLAYS:
             raise ValueError(f"display must be one of {', '.join(map(repr, DISPLAYS))}, got {display!r}")
-        self.painter = painter
+        self.stage = stage
         self.duration = duration
         self.display = display
-        super().__init__(painter.figure, self._step, frames=painter.n_frames, interval=duration * 1000,
+        super().__init__(stage.figure, self._step, frames=stage.n_frames, interval=duration * 1000,
                          blit=False, repeat=True, cache_frame_data=False)
         # matplotlib warns when an Animation is dropped unshown; convanim's are shown by its own writers (or
         # not at all, which is no mistake): no warning.
         self._draw_was_started = True
 
     def _step(self, t: int) -> list[Any]:
-        self.painter.set_frame(t)
+        self.stage.set_frame(t)
         return []
 
     def to_gif_bytes(self) -> bytes:
         """The whole animation as GIF bytes."""
         buf = io.BytesIO()
-        write_frames(self.painter, range(self.painter.n_frames), [EncoderWriter(GifEncoder(buf, self.painter.theme,
+        write_frames(self.stage, range(self.stage.n_frames), [EncoderWriter(GifEncoder(buf, self.stage.theme,
                                                                                             self.duration))])
-        self.painter.vector_mode()
+        self.stage.vector_mode()
         return buf.getvalue()
 
     def to_player_html(self) -> str:
         """The animation as the player the reader drives: an HTML fragment, self-contained."""
         from .html import plan_html
 
-        html = plan_html(self.painter.plan, full_page=False)
-        self.painter.vector_mode()
+        html = plan_html(self.stage.plan, full_page=False)
+        self.stage.vector_mode()
         return html
 
     def _repr_html_(self) -> str:
         if self.display == "player":
             return self.to_player_html()
-        n = self.painter.n_frames
+        n = self.stage.n_frames
         if n > REPR_MAX_FRAMES:
             return (f"<p>convanim: {n} frames is more than this notebook preview embeds ({REPR_MAX_FRAMES}); "
                     f"write a file instead: <code>convanim.render(spec, 'out.gif')</code>.</p>")
         data = base64.b64encode(self.to_gif_bytes()).decode("ascii")
-        return f'<img src="data:image/gif;base64,{data}" alt="{self.painter.plan.title}"/>'
+        return f'<img src="data:image/gif;base64,{data}" alt="{self.stage.plan.title}"/>'
 
 
 def animation(spec: Any, *, duration: float = 1.0, display: str = "gif", **kw: Any) -> ConvAnimation:

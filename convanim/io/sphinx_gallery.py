@@ -110,10 +110,10 @@ def _still_of(anim: Any) -> bytes:
     """The first frame of a convanim animation, as a PNG (the thumbnail)."""
     from PIL import Image
 
-    painter = anim.painter
-    painter.set_frame(0)
+    stage = anim.stage
+    stage.set_frame(0)
     buf = io.BytesIO()
-    Image.fromarray(painter.rgb()).save(buf, format="PNG")
+    Image.fromarray(stage.rgb()).save(buf, format="PNG")
     return buf.getvalue()
 
 
