@@ -1,0 +1,63 @@
+"""Issue 22 (hardening II), the values: receptive fields and overlap through copied borders (against PyTorch's
+autograd), costs refused before any work, and PyTorch's own refusals."""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+import convanim as ca
+
+from .autograd_oracle import dependencies, jacobian, window_counts
+
+MODES = ("zeros", "reflect", "replicate", "circular")
+
+
+def _cells(shape):
+    return itertools.product(*(range(v) for v in shape))
+
+
+# ---- item 2: a copied border cell depends on the cell it copies -------------------------------------------------
+
+@pytest.mark.parametrize("spec,cell,seen", [
+    (ca.Conv((5,), 3, p=1, padding_mode="circular"), (0,), {0, 1, 4}),
+    (ca.Conv((5,), 3, p=2, padding_mode="reflect"), (0,), {0, 1, 2}),
+    (ca.Conv((5,), 3, p=2, padding_mode="replicate"), (0,), {0}),
+    (ca.Conv((5,), 3, p=2), (0,), {0}),
+])
+def test_the_issue_s_cases(spec, cell, seen):
+    assert ca.receptive_field(spec, cell) == {(v,) for v in seen}
+
+
+@pytest.mark.parametrize("ndim", [1, 2, 3])
+@pytest.mark.parametrize("mode", MODES)
+def test_receptive_field_and_overlap_of_every_padding_mode_against_autograd(ndim, mode):
+    rng = np.random.default_rng(hash((ndim, mode)) % 2**32)
+    for _ in range(6 if ndim < 3 else 3):
+        i = tuple(int(v) for v in rng.integers(2, 7 if ndim < 3 else 5, size=ndim))
+        k = tuple(int(v) for v in rng.integers(1, 4, size=ndim))
+        s = tuple(int(v) for v in rng.integers(1, 3, size=ndim))
+        d = tuple(int(v) for v in rng.integers(1, 3, size=ndim))
+        top = [n - 1 if mode == "reflect" else n for n in i]
+        p = tuple((int(rng.integers(0, t + 1)), int(rng.integers(0, t + 1))) for t in top)
+        try:
+            spec = ca.Conv(i, k, s=s, p=p if ndim > 1 else p[0], d=d, padding_mode=mode)
+        except ValueError:
+            continue  # a kernel larger than the padded input
+        J = jacobian([spec], spec.input_shape)
+        for cell in _cells(spec.output_shape):
+            assert ca.receptive_field(spec, cell) == dependencies(J, cell, ndim), (spec, cell)
+        np.testing.assert_array_equal(ca.overlap(spec), window_counts(spec, J), err_msg=repr(spec))
+
+
+def test_stacks_through_copying_layers_against_autograd():
+    for stack in [ca.Stack(ca.Conv((6,), 3, p=1, padding_mode="circular"), ca.Conv((6,), 3, s=2, p=2,
+                                                                                     padding_mode="reflect")),
+                  ca.Stack(ca.Conv((5, 4), 3, p=(2, 1), padding_mode="replicate"), ca.Pool((7, 4), 2, p=1),
+                           ca.Conv((4, 3), 2, p=1, padding_mode="circular")),
+                  ca.Stack(ca.Conv((3, 4, 3), 2, p=1, padding_mode="reflect"),
+                           ca.ConvTranspose((4, 5, 4), 2, s=2, p=1))]:
+        J = jacobian(stack.layers, stack.input_shape)
+        for cell in _cells(stack.output_shape):
+            assert ca.receptive_field(stack, cell) == dependencies(J, cell, stack.ndim), (stack, cell)
