@@ -61,3 +61,44 @@ def test_stacks_through_copying_layers_against_autograd():
         J = jacobian(stack.layers, stack.input_shape)
         for cell in _cells(stack.output_shape):
             assert ca.receptive_field(stack, cell) == dependencies(J, cell, stack.ndim), (stack, cell)
+
+
+# ---- item 9: the one-line form keeps padding_mode; avg_pool3d's own refusal -------------------------------------
+
+@pytest.mark.parametrize("layers", [
+    [ca.Conv((5,), 3, p=2, padding_mode="reflect")],
+    [ca.Conv((6, 5), 3, p=(1, (0, 2)), padding_mode="circular"), ca.Pool((6, 5), 2)],
+    [ca.Conv((4, 4, 4), 2, p=1, padding_mode="replicate", c_out=2), ca.Conv((5, 5, 5), 3, c_in=2)],
+])
+def test_stack_text_reads_back_with_its_padding_mode(layers):
+    stack = ca.Stack(*layers)
+    assert ca.Stack.from_text(stack.text(), stack.input_shape, c_in=stack.c_in) == stack
+    assert "padding_mode=" in stack.text()
+
+
+def test_avg_pool3d_refusals_are_pytorch_s():
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    with pytest.raises(ValueError, match="^i: .*avg_pool3d"):
+        ca.Pool((3, 3, 1), (2, 1, 2), mode="avg", ceil_mode=True)
+    for i, k, p, ceil in itertools.product([(3, 3, 1), (1, 3, 3), (2, 3, 3), (4, 2, 3)], [2, (2, 1, 2), (1, 3, 1)],
+                                           [0, 1], [False, True]):
+        try:
+            ref = F.avg_pool3d(torch.ones((1, 1, *i), dtype=torch.float64), k, padding=p, ceil_mode=ceil)[0, 0]
+        except RuntimeError:
+            ref = None
+        try:
+            spec = ca.Pool(i, k, p=p, mode="avg", ceil_mode=ceil)
+        except ValueError:
+            assert ref is None, (i, k, p, ceil)
+            continue
+        assert ref is not None, spec
+        np.testing.assert_allclose(ca.apply(spec, np.ones(i)), ref.numpy(), err_msg=repr(spec))
+
+
+def test_an_array_padding_is_named_not_an_ambiguous_truth_value():
+    for make in (ca.Pool, ca.Conv):
+        with pytest.raises(TypeError, match="^p must be"):
+            make(5, 3, p=np.array([1, 1]))
+    with pytest.raises(ValueError, match="k must be at most"):
+        ca.Stack.from_text("conv k=99999999999", 5)

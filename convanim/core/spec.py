@@ -456,7 +456,7 @@ class Pool(_Spec):
         check_choice("mode", mode, ("max", "avg"))
         check_bool("ceil_mode", ceil_mode)
         ceil_mode = bool(ceil_mode)
-        if p == "same" and mode == "avg":
+        if isinstance(p, str) and p == "same" and mode == "avg":  # p may be an array: no elementwise ==
             raise ValueError("p='same' is for max pooling: TensorFlow's SAME average pooling leaves the padding out "
                              "of the count, PyTorch's counts it; give the padding pairs to draw PyTorch's")
         _set_common(self, "pool", i, k, k if s is None else s, p, d)
@@ -467,6 +467,12 @@ class Pool(_Spec):
         if mode == "avg" and any(v != 1 for v in self.d):
             raise ValueError(f"d must be 1 for average pooling (PyTorch's avg_pool has no dilation), got "
                              f"{fmt_sizes(self.d)}")
+        if mode == "avg" and self.ndim == 3 and any(i < k for i, k in zip(self.i, self.k)):
+            # PyTorch's avg_pool3d checks the input itself, padding apart (its pool3d_shape_check); max_pool3d,
+            # avg_pool1d and avg_pool2d do not.
+            raise ValueError(f"i: PyTorch's avg_pool3d needs an input at least the kernel on every axis, padding "
+                             f"apart: input {fmt_sizes(self.i)} is smaller than k={fmt_sizes(self.k)}; use a "
+                             f"larger i or a smaller k")
         if ceil_mode and not self.symmetric:
             raise ValueError("ceil_mode=True needs the same padding on both sides (PyTorch pads pools evenly); "
                              f"got p={self._p_text()}")
