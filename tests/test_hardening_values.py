@@ -79,7 +79,7 @@ def test_stack_text_reads_back_with_its_padding_mode(layers):
 def test_avg_pool3d_refusals_are_pytorch_s():
     torch = pytest.importorskip("torch")
     F = torch.nn.functional
-    with pytest.raises(ValueError, match="^i: .*avg_pool3d"):
+    with pytest.raises(ValueError, match=r"^i: .*avg_pool3d"):
         ca.Pool((3, 3, 1), (2, 1, 2), mode="avg", ceil_mode=True)
     for i, k, p, ceil in itertools.product([(3, 3, 1), (1, 3, 3), (2, 3, 3), (4, 2, 3)], [2, (2, 1, 2), (1, 3, 1)],
                                            [0, 1], [False, True]):
@@ -98,7 +98,7 @@ def test_avg_pool3d_refusals_are_pytorch_s():
 
 def test_an_array_padding_is_named_not_an_ambiguous_truth_value():
     for make in (ca.Pool, ca.Conv):
-        with pytest.raises(TypeError, match="^p must be"):
+        with pytest.raises(TypeError, match=r"^p must be"):
             make(5, 3, p=np.array([1, 1]))
     with pytest.raises(ValueError, match="k must be at most"):
         ca.Stack.from_text("conv k=99999999999", 5)
