@@ -29,7 +29,8 @@ _KEYS = {"conv": ("k", "s", "p", "d", "c_out", "groups", "padding_mode"),
          "maxpool": ("k", "s", "p", "d", "ceil_mode"),
          "avgpool": ("k", "s", "p", "ceil_mode")}
 GRAMMAR = ("layers are 'KIND key=value ...' separated by ';', KIND conv, tconv, maxpool or avgpool, keys k (required), "
-           "s, p, d, op (tconv), c_out, groups, ceil_mode, padding_mode (conv); sizes 3 or 3x2, e.g. \"conv k=3; conv k=3 s=2; maxpool k=2\"")
+           "s, p, d, op (tconv), c_out, groups, ceil_mode, padding_mode (conv); "
+           "sizes 3 or 3x2, e.g. \"conv k=3; conv k=3 s=2; maxpool k=2\"")
 
 
 def _value(key: str, text: str, where: str) -> Any:
