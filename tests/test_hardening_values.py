@@ -102,3 +102,68 @@ def test_an_array_padding_is_named_not_an_ambiguous_truth_value():
             make(5, 3, p=np.array([1, 1]))
     with pytest.raises(ValueError, match="k must be at most"):
         ca.Stack.from_text("conv k=99999999999", 5)
+
+
+# ---- item 5: one cost rule, refused before any work, naming the parameter, the size and the way out ------------
+
+HUGE = [
+    (lambda: ca.apply(ca.Conv(5, 3, p=12000), np.ones((5, 5))), "spec", "max_elements="),
+    (lambda: ca.apply(ca.Conv(5, 3, p=10**5), np.ones((5, 5))), "spec", "max_elements="),
+    (lambda: ca.apply(ca.ConvTranspose(5, 3, s=10**6), np.ones((5, 5))), "spec", "smaller size"),
+    (lambda: ca.overlap(ca.Conv((2000,) * 3, 1)), "spec", "max_elements="),
+    (lambda: ca.overlap(ca.Conv((10**8,), 3)), "spec", "max_elements="),
+    (lambda: ca.receptive_field(ca.Conv((10**8,), 10**8), (0,)), "spec", "max_elements="),
+    (lambda: ca.receptive_field(ca.Conv(10**4, 9000), (0, 0)), "spec", "cells of a Python set"),
+    (lambda: ca.receptive_field(ca.Stack(ca.Conv((10**6,), 10**5), ca.Conv((900001,), 10**5)), (0,)),
+     "layer_or_stack", "layers[0]"),
+    (lambda: ca.separable(5, 3, 2**31 - 1, 2**31 - 1).apply(np.ones((2, 5, 5))), "spec", "max_elements="),
+    (lambda: ca.apply(ca.Pool(4, 2, c_in=10**7), np.ones((1, 4, 4))), "spec", "max_elements="),  # before x
+    (lambda: ca.apply(ca.Conv(4, 3, c_out=10**6), np.ones((1, 4, 4))), "spec", "default kernel"),
+    (lambda: ca.conv_matrix(ca.Conv(1, 1, c_in=4096, c_out=4096)), "spec", "max_entries="),
+]
+
+
+@pytest.mark.parametrize("call,name,needle", HUGE)
+def test_absurd_numerics_are_refused_at_once_naming_the_parameter_and_the_way_out(call, name, needle):
+    # No timing: each of these, computed, would take minutes and gigabytes (the test would hang visibly).
+    with pytest.raises(ValueError) as info:
+        call()
+    text = str(info.value)
+    assert text.startswith(f"{name}: ") and needle in text and "elements" in text and "\n" not in text, text
+
+
+def test_the_limit_can_be_raised_and_is_checked():
+    spec = ca.Conv((40,), 3, p=30)
+    with pytest.raises(ValueError, match="max_elements="):
+        ca.apply(spec, np.ones(40), max_elements=100)
+    assert ca.apply(spec, np.ones(40), max_elements=10**4).shape == (98,)
+    for bad in (0, -1, 2**62):
+        with pytest.raises(ValueError, match="max_elements"):
+            ca.overlap(spec, max_elements=bad)
+    with pytest.raises(TypeError, match="max_elements"):
+        ca.receptive_field(spec, (0,), max_elements=1.5)
+
+
+def test_a_hint_past_the_largest_limit_says_so():
+    with pytest.raises(ValueError, match="goes up to") as info:
+        ca.apply(ca.ConvTranspose(5, 3, s=10**6), np.ones((5, 5)))
+    assert "pass max_elements" not in str(info.value)
+
+
+def test_vectorised_apply_keeps_large_channel_counts_and_kernels_exact():
+    # Many channels and many taps, within the limit: computed at once (no Python loop over them) and exact
+    # (integer values: every order of summation gives the same floats).
+    rng = np.random.default_rng(5)
+    spec = ca.Conv((6,), 3, c_in=64, c_out=96, groups=32)
+    x = rng.integers(-3, 4, size=(64, 6)).astype(float)
+    w = rng.integers(-3, 4, size=spec.weight_shape).astype(float)
+    ref = np.zeros((96, 4))
+    for j in range(96):
+        for ci in spec.group_of(j):
+            for o in range(4):
+                ref[j, o] += x[ci, o:o + 3] @ w[j, ci % 2]
+    np.testing.assert_array_equal(ca.apply(spec, x, w), ref)
+    big = ca.Conv(60, 60)
+    xs = rng.integers(0, 3, size=(60, 60)).astype(float)
+    ws = rng.integers(0, 3, size=(60, 60)).astype(float)
+    assert ca.apply(big, xs, ws)[0, 0] == (xs * ws).sum()

@@ -22,6 +22,7 @@ from typing import Any, Sequence, Tuple
 import numpy as np
 
 from .checks import check_spec
+from .cost import MAX_ELEMENTS, PY_CELL, axis_sources_cost, check_elements, check_max_elements, overlap_cost
 from .padding import source_index
 
 __all__ = ["padding_pairs", "rank", "axis_inputs", "axis_reads", "layer_receptive_field", "overlap",
@@ -106,7 +107,22 @@ def check_cell(cell: Any, shape: Sequence[int], name: str = "cell") -> Cell:
     return tuple(out)
 
 
-def layer_receptive_field(spec: Any, cell: Any) -> frozenset:
+def axis_union(spec: Any, axis: int, outs: Sequence[int]) -> list[int]:
+    """The input indices any of the output indices ``outs`` reads along ``axis`` (sorted; numpy, not a loop)."""
+    src = _axis_sources(spec, axis, np.asarray(outs, dtype=np.int64))
+    return [int(v) for v in np.unique(src[src >= 0])]
+
+
+def check_cells_cost(name: str, what: str, per_axis_sizes: Sequence[int], max_elements: int) -> None:
+    """Refuse a set of cells (Python tuples) larger than ``max_elements`` allows, before it is built."""
+    n = 1
+    for v in per_axis_sizes:
+        n *= int(v)
+    check_elements(name, f"{what}: {n} cells of a Python set ({'x'.join(map(str, per_axis_sizes))}),", n * PY_CELL,
+                   max_elements, "ask for a smaller layer, or for its size per axis (spec.receptive_field is a set)")
+
+
+def layer_receptive_field(spec: Any, cell: Any, *, max_elements: int = MAX_ELEMENTS) -> frozenset:
     """The input cells output ``cell`` of one layer reads: a dependency set, not a bounding box.
 
     Examples
@@ -116,8 +132,13 @@ def layer_receptive_field(spec: Any, cell: Any) -> frozenset:
     [(0, 0), (0, 1), (1, 0), (1, 1)]
     """
     check_spec(spec)
+    max_elements = check_max_elements(max_elements)
     cell = check_cell(cell, spec.output_shape)
-    per_axis = [axis_inputs(spec, a, o) for a, o in enumerate(cell)]
+    for a in range(rank(spec)):
+        check_elements("spec", f"receptive_field({spec!r}): the taps of axis {a}", axis_sources_cost(spec, a, 1),
+                       max_elements)
+    per_axis = [axis_union(spec, a, [o]) for a, o in enumerate(cell)]
+    check_cells_cost("spec", f"receptive_field({spec!r})", [len(v) for v in per_axis], max_elements)
     return frozenset(product_cells(per_axis))
 
 
@@ -132,22 +153,24 @@ def product_cells(per_axis: Sequence[Sequence[int]]) -> list[Cell]:
 def axis_counts(spec: Any, axis: int) -> np.ndarray:
     """Per axis: how many windows read each input index (Conv, Pool; a window reading a cell and its copy in
     the border counts once), or how many input indices write each output index (ConvTranspose)."""
-    src = np.sort(_axis_sources(spec, axis, np.arange(spec.output_shape[axis])), axis=1)
-    first = np.ones(src.shape, dtype=bool)
-    first[:, 1:] = src[:, 1:] != src[:, :-1]  # each source once per window
-    keep = first & (src >= 0)
+    src = _axis_sources(spec, axis, np.arange(spec.output_shape[axis]))
+    keep = src >= 0
+    if getattr(spec, "padding_mode", "zeros") != "zeros":
+        # Only a copied border repeats a source within a window: count it once there.
+        src = np.sort(src, axis=1)
+        keep[:, 1:] &= src[:, 1:] != src[:, :-1]
     if spec.kind == "conv_transpose":
         return keep.sum(axis=1).astype(np.int64)
     return np.bincount(src[keep], minlength=spec.input_shape[axis]).astype(np.int64)
 
 
-def overlap(spec: Any) -> np.ndarray:
+def overlap(spec: Any, *, max_elements: int = MAX_ELEMENTS) -> np.ndarray:
     """How many windows meet at each cell: an int array.
 
     For a ConvTranspose, of its output shape: how many input units write each output cell (where this count
     varies in the interior, a transposed convolution leaves a checkerboard: Odena, Dumoulin & Olah, 2016).  For
     a Conv or a Pool, of its input shape: how many windows (output cells) read each input cell.  Padding is left
-    out; channels do not change it.
+    out; channels do not change it.  Past ``max_elements`` (:mod:`convanim.core.cost`) it is refused at once.
 
     Examples
     --------
@@ -160,6 +183,8 @@ def overlap(spec: Any) -> np.ndarray:
     [1, 2, 2, 1]
     """
     check_spec(spec)
+    what, n = overlap_cost(spec)
+    check_elements("spec", f"overlap({spec!r}): {what}", n, check_max_elements(max_elements))
     out = np.ones((), dtype=np.int64)
     for a in range(rank(spec)):
         out = np.multiply.outer(out, axis_counts(spec, a))
