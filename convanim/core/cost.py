@@ -5,12 +5,14 @@ anything is built, and refused past a limit with the way out.
 The unit is an *element*: one float64 (8 bytes) of an array, one multiply-add, or one index of a tap.  A cell
 of a Python set (a receptive field's tuples) counts as :data:`PY_CELL` elements: building it costs that much
 more.  At the default :data:`MAX_ELEMENTS` (2**26, about 0.5 GiB of float64 and a second or two of numpy) a
-call answers in seconds or is refused at once.  Pure: no matplotlib, nothing imported but the standard library.
+call answers in seconds or is refused at once.  Pure: no matplotlib.
 """
 from __future__ import annotations
 
 import math
 from typing import Any, Iterable, Optional, Sequence, Tuple
+
+from .checks import check_int
 
 __all__ = ["MAX_ELEMENTS", "PY_CELL", "PY_SEED", "check_max_elements", "check_elements", "apply_cost", "defaults_cost",
            "overlap_cost", "axis_sources_cost"]
@@ -27,8 +29,6 @@ MAX_MAX_ELEMENTS = 2**40
 
 def check_max_elements(value: Any) -> int:
     """``max_elements`` as an int from 1 to :data:`MAX_MAX_ELEMENTS`, or raise naming it."""
-    from .checks import check_int
-
     return check_int("max_elements", value, 1, MAX_MAX_ELEMENTS)
 
 
