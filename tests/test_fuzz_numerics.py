@@ -122,3 +122,17 @@ def test_stack_receptive_fields_against_autograd(stack):
     for cell in itertools.product(*(range(v) for v in stack.output_shape)):
         assert ca.receptive_field(stack, cell) == dependencies(J, cell, stack.ndim), (stack, cell)
     assert ca.Stack.from_text(stack.text(), stack.input_shape, c_in=stack.c_in) == stack
+
+
+@SETTINGS
+@given(spec=layers(), seed=st.integers(0, 2**16))
+def test_conv_matrix_is_apply_unrolled(spec, seed):
+    assume(not (isinstance(spec, ca.Pool) and spec.mode == "max"))  # not linear: no matrix
+    from convanim.core.numerics import input_shape, kernel_shape
+
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=input_shape(spec))
+    w = None if isinstance(spec, ca.Pool) else rng.normal(size=kernel_shape(spec))
+    C = ca.conv_matrix(spec, w)
+    np.testing.assert_allclose(C @ x.ravel(), ca.apply(spec, x, w).ravel(), rtol=1e-10, atol=1e-10,
+                               err_msg=repr(spec))

@@ -15,7 +15,7 @@ from typing import Optional, Tuple
 import numpy as np
 
 from .checks import MAX_LIMIT, check_array, check_int, check_spec
-from .cost import MAX_ELEMENTS, PY_SEED, apply_cost, check_elements, check_max_elements, defaults_cost
+from .cost import MAX_ELEMENTS, apply_cost, check_elements, check_max_elements, defaults_cost
 from .padding import source_index
 from .spec import Conv, ConvTranspose, Pool, Spec
 
@@ -319,65 +319,62 @@ def conv_matrix(spec: Spec, kernel: object = None, *, max_entries: int = MAX_ENT
         raise ValueError("spec: a max pooling is not linear and has no matrix; use mode='avg'")
     _, w = _operands(spec, np.zeros(input_shape(spec)), kernel, max(max_entries, MAX_ELEMENTS), "conv_matrix",
                      "max_entries")
-    if not spec.channels:
-        return _matrix_one(spec, w)
+    # Every channel pair at once: the entries of one channel's matrix (an index per output cell and tap), then
+    # for every pair (output channel j, input channel c of its group) the weight of each entry's tap.
     ohw, ihw = rows // spec.c_out, cols // spec.c_in
-    # The blocks are made one channel pair at a time, in Python: each counts as a seeded slice does.
-    pairs = spec.c_out * (spec.c_in // spec.groups)
-    check_elements("spec", f"conv_matrix({spec!r}): its {pairs} channel blocks", pairs * PY_SEED,
-                   max(max_entries, MAX_ELEMENTS), "use fewer channels", keyword="max_entries")
-    C = np.zeros((rows, cols))
-    per_in, per_out = spec.c_in // spec.groups, spec.c_out // spec.groups
-    for j in range(spec.c_out):
-        for ci in spec.group_of(j):
-            if isinstance(spec, Pool):
-                wk = None
-            else:
-                assert w is not None
-                wk = w[j, ci % per_in] if isinstance(spec, Conv) else w[ci, j % per_out]
-            C[j * ohw:(j + 1) * ohw, ci * ihw:(ci + 1) * ihw] = _matrix_one(spec, wk)
-    return C
-
-
-def _matrix_one(spec: Spec, w: Optional[np.ndarray]) -> np.ndarray:
-    """The one-channel matrix of ``spec`` with the kernel ``w`` of shape ``spec.k`` (``None`` for a pooling)."""
+    g = spec.groups
+    per_in, per_out = spec.c_in // g, spec.c_out // g
+    j = np.repeat(np.arange(spec.c_out), per_in)  # pair p: output channel j[p], input channel c[p]
+    c = (j // per_out) * per_in + np.tile(np.arange(per_in), spec.c_out)
     if isinstance(spec, Pool):
-        # An average pooling is the convolution by a constant kernel, divided per window by what apply divides by.
-        div = _pool_divisor(spec)
-        vals = np.broadcast_to((1.0 / div).reshape(div.shape + (1,) * spec.ndim), div.shape + spec.k)
-        return _scatter(spec.output_shape, spec.i, _sources(spec, spec), vals)
-    assert w is not None  # a Conv or a ConvTranspose: it has weights
-    # C^T: the rows of a transposed convolution's matrix are its output (the direct conv's input), the columns its
-    # input (the direct conv's output, of which any surplus the direct conv would compute is dropped).
-    conv = spec if isinstance(spec, Conv) else spec.transpose()
-    out_shape = spec.output_shape if isinstance(spec, Conv) else spec.i
-    in_shape = conv.i
-    sources = [src[:o] for src, o in zip(_sources(spec, conv), out_shape)]
-    vals = np.broadcast_to(np.asarray(w, dtype=float).reshape((1,) * spec.ndim + spec.k), tuple(out_shape) + spec.k)
-    C = _scatter(out_shape, in_shape, sources, vals)
-    return C if isinstance(spec, Conv) else C.T.copy()
+        # An average pooling is the convolution by a constant kernel, divided per window by what apply divides
+        # by; each channel alone.
+        out_idx, in_idx, taps = _entries(spec.output_shape, spec.i, _sources(spec, spec))
+        div = _pool_divisor(spec).ravel()
+        pair = np.arange(spec.c_in)
+        vals = np.broadcast_to(1.0 / div[out_idx], (spec.c_in, out_idx.size))
+        r, q = pair[:, None] * ohw + out_idx, pair[:, None] * ihw + in_idx
+    else:
+        assert w is not None  # a Conv or a ConvTranspose: it has weights
+        wc = w if spec.channels else w[None, None]  # PyTorch's layout, one channel each way
+        wf = np.asarray(wc, dtype=float).reshape(wc.shape[:2] + (math.prod(spec.k),))
+        if isinstance(spec, Conv):
+            out_idx, in_idx, taps = _entries(spec.output_shape, spec.i, _sources(spec, spec))
+            vals = wf[j, c % per_in][:, taps]
+            r, q = j[:, None] * ohw + out_idx, c[:, None] * ihw + in_idx
+        else:
+            # C^T of the convolution this one transposes: its rows are this layer's output (the direct conv's
+            # input), its columns this layer's input (the direct conv's output, any surplus of which is dropped).
+            conv = spec.transpose()
+            sources = [src[:o] for src, o in zip(_sources(spec, conv), spec.i)]
+            out_idx, in_idx, taps = _entries(spec.i, conv.i, sources)
+            vals = wf[c, j % per_out][:, taps]
+            r, q = j[:, None] * ohw + in_idx, c[:, None] * ihw + out_idx
+    # A copied border may bring two taps of one window onto one input cell: their weights add.
+    flat = np.bincount((r * cols + q).ravel(), weights=np.ravel(vals), minlength=rows * cols)
+    return flat.reshape(rows, cols)
 
 
-def _scatter(out_shape: Tuple[int, ...], in_shape: Tuple[int, ...], sources: list[np.ndarray],
-             vals: np.ndarray) -> np.ndarray:
-    """The dense ``(prod(out_shape), prod(in_shape))`` matrix with ``vals[o..., t...]`` summed at each tap's source.
-
-    ``sources[a]`` is the ``(o_a, k_a)`` input index of axis ``a`` (-1: a zero, which adds nothing).
-    """
+def _entries(out_shape: Tuple[int, ...], in_shape: Tuple[int, ...],
+             sources: list[np.ndarray]) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The entries of a one-channel matrix: per (output cell, tap) reading an input cell, the flat output cell,
+    the flat input cell and the flat tap.  ``sources[a]`` is the ``(o_a, k_a)`` input index of axis ``a`` (-1: a
+    zero, which adds nothing)."""
     n = len(out_shape)
     ks = tuple(src.shape[1] for src in sources)
     full = tuple(out_shape) + ks
     out_idx = np.zeros(full, dtype=np.int64)
     in_idx = np.zeros(full, dtype=np.int64)
+    tap_idx = np.zeros(full, dtype=np.int64)
     ok = np.ones(full, dtype=bool)
     for a, src in enumerate(sources):
         shape = [1] * (2 * n)
         shape[a], shape[n + a] = src.shape
-        s = src.reshape(shape)
+        sa = src.reshape(shape)
         o = np.arange(out_shape[a]).reshape([out_shape[a] if b == a else 1 for b in range(2 * n)])
+        t = np.arange(ks[a]).reshape([ks[a] if b == n + a else 1 for b in range(2 * n)])
         out_idx = out_idx * out_shape[a] + o
-        in_idx = in_idx * in_shape[a] + np.maximum(s, 0)
-        ok = ok & (s >= 0)
-    C = np.zeros((int(np.prod(out_shape)), int(np.prod(in_shape))))
-    np.add.at(C, (out_idx[ok], in_idx[ok]), vals[ok])
-    return C
+        in_idx = in_idx * in_shape[a] + np.maximum(sa, 0)
+        tap_idx = tap_idx * ks[a] + t
+        ok = ok & (sa >= 0)
+    return out_idx[ok], in_idx[ok], tap_idx[ok]
