@@ -140,10 +140,6 @@ def _operands(spec: Spec, x: object, kernel: object, max_elements: int = MAX_ELE
     return xs, w
 
 
-def _window(start: int, stride: int, count: int) -> slice:
-    return slice(start, start + stride * (count - 1) + 1, stride)
-
-
 def pool_canvas(spec: Pool) -> Tuple[int, ...]:
     """Cells the pooling windows cover per axis: the padded input, extended where ``ceil_mode`` lets the last
     window overhang."""
