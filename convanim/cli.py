@@ -10,10 +10,12 @@ import math
 import os
 import re
 import sys
+import warnings
 from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
 
 from . import __version__
+from .cli_messages import missing_dependency_line, show_warning
 from .core.checks import MAX_DPI, MAX_DURATION, MAX_INT, MAX_LIMIT, MIN_DURATION
 from .core.padding import PADDING_MODES, PADDING_RULES
 from .core.spec import Conv, ConvTranspose, Pool
@@ -123,11 +125,20 @@ def parse_padding(text: str) -> Any:
 
 
 def _padding_arg(p: Any, ndim: int) -> Any:
-    """``-p`` as the ``p`` argument of a spec of rank ``ndim``: a rule, an int, or one entry per axis."""
+    """``-p`` as the ``p`` argument of a spec of rank ``ndim``: a rule, an int, or one entry per axis.
+
+    ``1x2`` is per axis: it needs as many axes as the layer has (in 1D, before:after is ``1:2``; a bare
+    ``(1, 2)`` would be read as that pair).
+    """
     if isinstance(p, (str, int)):
         return p
     if len(p) == 1:
         return (p[0],) * ndim if isinstance(p[0], tuple) else p[0]
+    if len(p) != ndim:
+        text = "x".join(str(e) if isinstance(e, int) else f"{e[0]}:{e[1]}" for e in p)
+        pair = f"; before:after is -p {p[0]}:{p[1]}" if ndim == 1 and len(p) == 2 and all(
+            isinstance(e, int) for e in p) else ""
+        raise ValueError(f"-p {text} gives {len(p)} axes (one per 'x'), the layer has {ndim}{pair}")
     return tuple(p)
 
 
@@ -237,9 +248,13 @@ def spec_from_args(args: argparse.Namespace) -> Any:
     if getattr(args, "separable", False):
         for option, name in (("--transposed", "transposed"), ("--output-padding", "output_padding"),
                              ("--pool", "pool"), ("--groups", "groups")):
-            if getattr(args, name, None) not in (None, False):
+            value = getattr(args, name, None)
+            if value is not None and value is not False:  # not "in (None, False)": 0 == False
                 raise ValueError(f"{option} does not go with --separable: its depthwise layer has groups = --c-in "
                                  f"and its pointwise layer is a 1x1 convolution")
+        if mode != "zeros":
+            raise ValueError(f"--padding-mode {mode} does not go with --separable: its pair is drawn with zero "
+                             f"padding")
         from .core.separable import separable
 
         return separable(args.i, args.k, c_in, getattr(args, "c_out", None) or 1,
@@ -390,7 +405,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     0
     """
     parser = build_parser()
-    return _guarded(lambda: _run(parser.parse_args(argv)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        warnings.showwarning = show_warning  # restored on leaving: callers of main() keep their own
+        return _guarded(lambda: _run(parser.parse_args(argv)))
 
 
 def _guarded(run: Callable[[], int]) -> int:
@@ -409,6 +427,9 @@ def _guarded(run: Callable[[], int]) -> int:
         return _fail(str(exc))
     except MemoryError:
         return _fail("out of memory; try smaller sizes or a lower --dpi")
+    except ModuleNotFoundError as exc:  # not a bug of convanim: a dependency missing from this environment
+        print(missing_dependency_line(exc), file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("convanim: interrupted", file=sys.stderr)
         return 130

@@ -97,3 +97,38 @@ def test_gallery_command_lines(which, args, catalogues, tmp_path, monkeypatch, c
         assert status == 2, argv
     assert not [p for p in work.rglob("*") if p.name.endswith(".tmp")]
     assert not [p for p in Path(catalogues["dir"]).iterdir() if p.name.startswith(".")]  # nothing next to a catalogue
+
+
+# ---- a hostile --out tree: links to a folder outside, wherever the build writes or removes (issue 22) ---------
+
+OWN = [".lock", ".manifest.json", "index.html", "README.md", "gif", "html", "pdf", "png"]
+INSIDE = ["gif/tiny.gif", "gif/old.gif", "png/tiny_00.png", "html/tiny.html", "pdf/old_00.pdf"]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(own=st.lists(st.sampled_from(OWN), max_size=2, unique=True),
+       inside=st.lists(st.sampled_from(INSIDE), max_size=3, unique=True),
+       dangling=st.booleans(), clean=st.booleans())
+def test_a_hostile_out_tree_never_leads_a_build_outside(own, inside, dangling, clean, catalogues, tmp_path,
+                                                        capsys):
+    import shutil
+
+    base = tmp_path / "t"
+    shutil.rmtree(base, ignore_errors=True)
+    outside, out = base / "outside", base / "out"
+    outside.mkdir(parents=True)
+    (outside / "keep.gif").write_bytes(b"theirs")
+    for rel in own + [r for r in inside if r.split("/")[0] not in own]:
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        target = outside / ("missing" if dangling else "keep.gif")
+        (out / rel).symlink_to(outside if rel in ("gif", "html", "pdf", "png") else target)
+    before = {p.name: p.read_bytes() for p in outside.iterdir()}
+    status = main(["gallery", "--catalogue", catalogues["good"], "--out", str(out), "-j", "1", "-q", "tiny"]
+                  + (["--clean"] if clean else []))
+    err = capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in outside.iterdir()} == before  # nothing written, removed or created
+    if own:
+        assert status == 2 and err.count("\n") == 1 and "link" in err, err
+    else:
+        assert status == 0, err
+        assert not [p for p in out.rglob("*") if p.is_symlink() and p.name.startswith("tiny")]

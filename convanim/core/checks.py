@@ -32,7 +32,7 @@ import numpy as np
 __all__ = [
     "MAX_INT", "MAX_DPI", "MAX_PIXELS", "MAX_FIGSIZE", "MAX_FONTSIZE", "MIN_DURATION", "MAX_DURATION",
     "MAX_LIMIT", "MAX_PATTERN_WIDTH",
-    "check_int", "check_bool", "check_real", "check_choice", "check_spec", "check_array", "check_colour",
+    "check_int", "raise_hint", "check_bool", "check_real", "check_choice", "check_spec", "check_array", "check_colour",
     "check_theme", "check_dpi", "check_figsize", "check_raster", "check_duration", "check_fontsize",
     "check_frame", "check_axes", "check_one_channel", "check_frame_pattern",
 ]
@@ -63,6 +63,22 @@ def _show(value: Any) -> str:
     if len(text) > 60:
         text = text[:40] + "..." + text[-10:]
     return f"{type(value).__name__} {text}"
+
+
+def raise_hint(name: str, flag: str, needed: int, maximum: int = MAX_LIMIT, what: str = "draw it anyway") -> str:
+    """How to go past a limit: ``pass NAME=N (FLAG N) to ...`` where ``N`` is within the option's own range, else
+    that it cannot be raised that far (a hint the option would refuse helps nobody).
+
+    Examples
+    --------
+    >>> raise_hint("max_frames", "--max-frames", 20000)
+    'pass max_frames=20000 (--max-frames 20000) to draw it anyway'
+    >>> raise_hint("max_frames", "--max-frames", 3221225472)
+    'max_frames cannot be raised that far (it would need 3221225472, at most 1000000000): use a smaller size'
+    """
+    if needed <= maximum:
+        return f"pass {name}={needed} ({flag} {needed}) to {what}"
+    return f"{name} cannot be raised that far (it would need {needed}, at most {maximum}): use a smaller size"
 
 
 def check_int(name: str, value: object, minimum: int, maximum: int = MAX_INT) -> int:

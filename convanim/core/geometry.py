@@ -15,7 +15,7 @@ from typing import Iterator, NamedTuple, Sequence, Tuple, overload
 
 import numpy as np
 
-from .checks import MAX_LIMIT, check_int
+from .checks import MAX_LIMIT, check_int, raise_hint
 from .numerics import pool_canvas
 from .padding import source_index
 from .spec import Conv, ConvTranspose, Pool, Sizes, Spec
@@ -259,10 +259,10 @@ def check_limits(sc: Scene, max_frames: int = MAX_FRAMES) -> None:
     n = sc.spec.c_out * math.prod(sc.output_shape)
     if n > max_frames:
         raise ValueError(f"spec has {n} frames, more than max_frames={max_frames}; "
-                         f"pass max_frames={n} (--max-frames {n}) to draw it anyway")
+                         f"{raise_hint('max_frames', '--max-frames', n)}")
     side = max(sc.canvas_shape)
     limit = int(MAX_CANVAS * max(1.0, max_frames / MAX_FRAMES))
     if side > limit:
         needed = -(-side * MAX_FRAMES // MAX_CANVAS)
         raise ValueError(f"spec has a canvas of {side} cells a side, more than {limit}; "
-                         f"pass max_frames={needed} (--max-frames {needed}) to draw it anyway")
+                         f"{raise_hint('max_frames', '--max-frames', needed)}")

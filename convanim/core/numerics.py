@@ -9,13 +9,13 @@ section 4.1 of the guide, as a dense numpy array, over every channel.
 """
 from __future__ import annotations
 
-import itertools
 import math
 from typing import Optional, Tuple
 
 import numpy as np
 
 from .checks import MAX_LIMIT, check_array, check_int, check_spec
+from .cost import MAX_ELEMENTS, apply_cost, check_elements, check_max_elements, defaults_cost
 from .padding import source_index
 from .spec import Conv, ConvTranspose, Pool, Spec
 
@@ -115,8 +115,21 @@ def default_kernel(spec: Spec) -> Optional[np.ndarray]:
     return _seeded(spec.k, 2, 2)
 
 
-def _operands(spec: Spec, x: object, kernel: object) -> Tuple[np.ndarray, Optional[np.ndarray]]:
+def check_apply_cost(spec: Spec, max_elements: int = MAX_ELEMENTS, call: str = "apply", *, x: bool = False,
+                     kernel: bool = False, keyword: str = "max_elements") -> None:
+    """Refuse, before ``x`` is read and any default value made, a layer :func:`apply` could not compute within
+    ``max_elements`` (:mod:`convanim.core.cost`); ``x``, ``kernel``: its default input, its default kernel too."""
+    what, n = apply_cost(spec)
+    check_elements("spec", f"{call}({spec!r}): {what}", n, max_elements, keyword=keyword)
+    what, n = defaults_cost(spec, x=x, kernel=kernel)
+    check_elements("spec", f"{call}({spec!r}): {what}", n, max_elements, keyword=keyword)
+
+
+def _operands(spec: Spec, x: object, kernel: object, max_elements: int = MAX_ELEMENTS,
+              call: str = "apply", keyword: str = "max_elements") -> Tuple[np.ndarray, Optional[np.ndarray]]:
     check_spec(spec)
+    max_elements = check_max_elements(max_elements)
+    check_apply_cost(spec, max_elements, call, kernel=kernel is None and not isinstance(spec, Pool), keyword=keyword)
     # A max pooling is defined for infinite inputs (its padding is -inf); every sum is not (inf * 0 is NaN).
     xs = check_array("x", x, input_shape(spec), allow_inf=isinstance(spec, Pool) and spec.mode == "max")
     if isinstance(spec, Pool):
@@ -125,10 +138,6 @@ def _operands(spec: Spec, x: object, kernel: object) -> Tuple[np.ndarray, Option
         return xs, None
     w = default_kernel(spec) if kernel is None else check_array("kernel", kernel, kernel_shape(spec))
     return xs, w
-
-
-def _window(start: int, stride: int, count: int) -> slice:
-    return slice(start, start + stride * (count - 1) + 1, stride)
 
 
 def pool_canvas(spec: Pool) -> Tuple[int, ...]:
@@ -142,7 +151,7 @@ def _np_mode(mode: str) -> str:
     return {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}[mode]
 
 
-def apply(spec: Spec, x: object, kernel: object = None) -> np.ndarray:
+def apply(spec: Spec, x: object, kernel: object = None, *, max_elements: int = MAX_ELEMENTS) -> np.ndarray:
     """What the layer computes on the unbatched input ``x``, as PyTorch (1D, 2D or 3D).
 
     Parameters
@@ -153,6 +162,9 @@ def apply(spec: Spec, x: object, kernel: object = None) -> np.ndarray:
         The weights (not for pooling), in PyTorch's layout: ``(c_out, c_in // groups, *k)``
         for a Conv, ``(c_in, c_out // groups, *k)`` for a ConvTranspose; ``spec.k`` for a
         one-channel spec.  Defaults to :func:`default_kernel`, the values convanim draws.
+    max_elements : int
+        The largest array (or count of multiply-adds) it builds, in float64 elements (:mod:`convanim.core.cost`);
+        past it the layer is refused at once, before ``x`` is read.  Raise it to compute anyway.
 
     Returns
     -------
@@ -171,53 +183,82 @@ def apply(spec: Spec, x: object, kernel: object = None) -> np.ndarray:
     >>> apply(Conv((4,), 3, p=1, padding_mode="reflect"), [1.0, 2.0, 3.0, 4.0], [1.0, 1.0, 1.0])
     array([ 5.,  6.,  9., 10.])
     """
-    xs, w = _operands(spec, x, kernel)
-    if not spec.channels:
-        return _apply_one(spec, xs, w)
-    out = np.zeros((spec.c_out, *spec.output_shape))
+    xs, w = _operands(spec, x, kernel, max_elements)
+    # Every channel at once (a leading channel axis), every tap at once (a strided view of the windows).
+    xc = xs if spec.channels else xs[None]
     if isinstance(spec, Pool):
-        for c in range(spec.c_in):
-            out[c] = _apply_one(spec, xs[c], None)
-        return out
-    assert w is not None  # only a pooling has no weights
-    per_in, per_out = spec.c_in // spec.groups, spec.c_out // spec.groups
-    for j in range(spec.c_out):
-        for ci in spec.group_of(j):
-            # Conv: w[j, ci within its group]; ConvTranspose: w[ci, j within its group] (PyTorch's layouts).
-            wk = w[j, ci % per_in] if isinstance(spec, Conv) else w[ci, j % per_out]
-            out[j] += _apply_one(spec, xs[ci], wk)
-    return out
-
-
-def _apply_one(spec: Spec, xs: np.ndarray, w: Optional[np.ndarray]) -> np.ndarray:
-    """One channel through one kernel of shape ``spec.k`` (or one channel's pooling); the operands are checked."""
-    out_shape, ks = spec.output_shape, spec.k
-    taps = list(itertools.product(*(range(k) for k in ks)))
-    if isinstance(spec, Conv):
+        out = _pool(spec, xc)
+    else:
         assert w is not None  # only a pooling has no weights
-        xp = np.pad(xs, spec.padding, mode=_np_mode(spec.padding_mode))  # type: ignore[call-overload]
-        out = np.zeros(out_shape)
-        for t in taps:
-            out += w[t] * xp[tuple(_window(a * d, s, o) for a, d, s, o in zip(t, spec.d, spec.s, out_shape))]
-        return out
-    if isinstance(spec, ConvTranspose):
-        assert w is not None
-        # Scatter every input unit through every tap into the full output, then crop (before, after);
-        # output_padding may reach past the full output, where nothing was written (zeros).
-        full = tuple(max(s * (i - 1) + d * (k - 1) + 1, b + o)
-                     for i, k, s, (b, _), d, o in zip(spec.i, ks, spec.s, spec.padding, spec.d, out_shape))
-        acc = np.zeros(full)
-        for t in taps:
-            acc[tuple(_window(a * d, s, i) for a, d, s, i in zip(t, spec.d, spec.s, spec.i))] += w[t] * xs
-        return acc[tuple(slice(b, b + o) for (b, _), o in zip(spec.padding, out_shape))].copy()
-    canvas = pool_canvas(spec)
-    fill = -np.inf if spec.mode == "max" else 0.0
-    xp = np.full(canvas, fill)
-    xp[tuple(slice(b, b + i) for (b, _), i in zip(spec.padding, spec.i))] = xs
-    views = [xp[tuple(_window(a * d, s, o) for a, d, s, o in zip(t, spec.d, spec.s, out_shape))] for t in taps]
+        wc = w if spec.channels else w[None, None]
+        out = _conv(spec, xc, wc) if isinstance(spec, Conv) else _conv_transpose(spec, xc, wc)
+    return out if spec.channels else out[0]
+
+
+def _windows(xp: np.ndarray, ks: Tuple[int, ...], ss: Tuple[int, ...], ds: Tuple[int, ...],
+             out: Tuple[int, ...]) -> np.ndarray:
+    """The windows of ``xp`` ``(c, *canvas)`` as a view ``(c, *out, *k)``: output cell ``o``, tap ``t`` reads
+    ``xp[c, o*s + t*d]`` per axis (no copy)."""
+    n = len(ks)
+    ext = tuple(d * (k - 1) + 1 for k, d in zip(ks, ds))
+    v = np.lib.stride_tricks.sliding_window_view(xp, ext, axis=tuple(range(1, n + 1)))
+    return v[(slice(None),) + tuple(slice(0, s * (o - 1) + 1, s) for s, o in zip(ss, out))
+             + tuple(slice(None, None, d) for d in ds)]
+
+
+def _letters(n: int) -> Tuple[str, str]:
+    return "opq"[:n], "xyz"[:n]
+
+
+def _conv(spec: Spec, xc: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """A convolution of every channel: ``(c_in, *i)`` with PyTorch's weights ``(c_out, c_in // groups, *k)``."""
+    pads = ((0, 0),) + tuple(spec.padding)
+    xp = np.pad(xc, pads, mode=_np_mode(spec.padding_mode))  # type: ignore[call-overload]
+    return _grouped(spec, _windows(xp, spec.k, spec.s, spec.d, spec.output_shape), w)
+
+
+def _grouped(spec: Spec, win: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Output channel ``j`` sums, over the input channels of its group, its weights times the windows."""
+    g, n = spec.groups, spec.ndim
+    per_in = win.shape[0] // g
+    out_shape = win.shape[1:1 + n]
+    o, k = _letters(n)
+    win = win.reshape((g, per_in) + win.shape[1:])
+    wg = w.reshape((g, w.shape[0] // g, per_in) + w.shape[2:])
+    res = np.einsum(f"gi{o}{k},gji{k}->gj{o}", win, wg, optimize=True)
+    return res.reshape((w.shape[0],) + out_shape)
+
+
+def _conv_transpose(spec: ConvTranspose, xc: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """The transposed convolution as the guide draws it: the input stretched by ``s - 1`` zeros, padded by
+    ``d(k - 1)`` zeros (more at the end where ``output_padding`` reaches past the full output), convolved at
+    unit stride by the flipped kernel, then ``(before, after)`` cropped."""
+    n, g = spec.ndim, spec.groups
+    full = tuple(s * (i - 1) + d * (k - 1) + 1 for i, k, s, d in zip(spec.i, spec.k, spec.s, spec.d))
+    grow = tuple(max(0, b + o - f) for (b, _), o, f in zip(spec.padding, spec.output_shape, full))
+    edge = tuple(d * (k - 1) for k, d in zip(spec.k, spec.d))
+    canvas = tuple(s * (i - 1) + 1 + 2 * e + x for i, s, e, x in zip(spec.i, spec.s, edge, grow))
+    z = np.zeros((xc.shape[0],) + canvas)
+    z[(slice(None),) + tuple(slice(e, e + s * (i - 1) + 1, s) for e, s, i in zip(edge, spec.s, spec.i))] = xc
+    # PyTorch's (c_in, c_out // groups, *k) as a convolution's (c_out, c_in // groups, *k), taps reversed.
+    per_in, per_out = spec.c_in // g, spec.c_out // g
+    wc = w.reshape((g, per_in, per_out) + spec.k).swapaxes(1, 2).reshape((spec.c_out, per_in) + spec.k)
+    wc = wc[(slice(None), slice(None)) + (slice(None, None, -1),) * n]
+    wide = tuple(f + x for f, x in zip(full, grow))
+    res = _grouped(spec, _windows(z, spec.k, (1,) * n, spec.d, wide), wc)
+    return res[(slice(None),) + tuple(slice(b, b + o) for (b, _), o in zip(spec.padding, spec.output_shape))].copy()
+
+
+def _pool(spec: Pool, xc: np.ndarray) -> np.ndarray:
+    """Every channel pooled alone: -inf padding for max, zeros counted for avg (``count_include_pad``)."""
+    n = spec.ndim
+    xp = np.full((xc.shape[0],) + pool_canvas(spec), -np.inf if spec.mode == "max" else 0.0)
+    xp[(slice(None),) + tuple(slice(b, b + i) for (b, _), i in zip(spec.padding, spec.i))] = xc
+    win = _windows(xp, spec.k, spec.s, spec.d, spec.output_shape)
+    taps = tuple(range(1 + n, 1 + 2 * n))
     if spec.mode == "max":
-        return np.max(views, axis=0)
-    return np.sum(views, axis=0) / _pool_divisor(spec)
+        return np.max(win, axis=taps)
+    return np.sum(win, axis=taps) / _pool_divisor(spec)
 
 
 def _pool_divisor(spec: Pool) -> np.ndarray:
@@ -272,62 +313,64 @@ def conv_matrix(spec: Spec, kernel: object = None, *, max_entries: int = MAX_ENT
                          f"pass max_entries={rows * cols} to build it anyway")
     if isinstance(spec, Pool) and spec.mode == "max":
         raise ValueError("spec: a max pooling is not linear and has no matrix; use mode='avg'")
-    _, w = _operands(spec, np.zeros(input_shape(spec)), kernel)
-    if not spec.channels:
-        return _matrix_one(spec, w)
+    _, w = _operands(spec, np.zeros(input_shape(spec)), kernel, max(max_entries, MAX_ELEMENTS), "conv_matrix",
+                     "max_entries")
+    # Every channel pair at once: the entries of one channel's matrix (an index per output cell and tap), then
+    # for every pair (output channel j, input channel c of its group) the weight of each entry's tap.
     ohw, ihw = rows // spec.c_out, cols // spec.c_in
-    C = np.zeros((rows, cols))
-    per_in, per_out = spec.c_in // spec.groups, spec.c_out // spec.groups
-    for j in range(spec.c_out):
-        for ci in spec.group_of(j):
-            if isinstance(spec, Pool):
-                wk = None
-            else:
-                assert w is not None
-                wk = w[j, ci % per_in] if isinstance(spec, Conv) else w[ci, j % per_out]
-            C[j * ohw:(j + 1) * ohw, ci * ihw:(ci + 1) * ihw] = _matrix_one(spec, wk)
-    return C
-
-
-def _matrix_one(spec: Spec, w: Optional[np.ndarray]) -> np.ndarray:
-    """The one-channel matrix of ``spec`` with the kernel ``w`` of shape ``spec.k`` (``None`` for a pooling)."""
+    g = spec.groups
+    per_in, per_out = spec.c_in // g, spec.c_out // g
+    j = np.repeat(np.arange(spec.c_out), per_in)  # pair p: output channel j[p], input channel c[p]
+    c = (j // per_out) * per_in + np.tile(np.arange(per_in), spec.c_out)
     if isinstance(spec, Pool):
-        # An average pooling is the convolution by a constant kernel, divided per window by what apply divides by.
-        div = _pool_divisor(spec)
-        vals = np.broadcast_to((1.0 / div).reshape(div.shape + (1,) * spec.ndim), div.shape + spec.k)
-        return _scatter(spec.output_shape, spec.i, _sources(spec, spec), vals)
-    assert w is not None  # a Conv or a ConvTranspose: it has weights
-    # C^T: the rows of a transposed convolution's matrix are its output (the direct conv's input), the columns its
-    # input (the direct conv's output, of which any surplus the direct conv would compute is dropped).
-    conv = spec if isinstance(spec, Conv) else spec.transpose()
-    out_shape = spec.output_shape if isinstance(spec, Conv) else spec.i
-    in_shape = conv.i
-    sources = [src[:o] for src, o in zip(_sources(spec, conv), out_shape)]
-    vals = np.broadcast_to(np.asarray(w, dtype=float).reshape((1,) * spec.ndim + spec.k), tuple(out_shape) + spec.k)
-    C = _scatter(out_shape, in_shape, sources, vals)
-    return C if isinstance(spec, Conv) else C.T.copy()
+        # An average pooling is the convolution by a constant kernel, divided per window by what apply divides
+        # by; each channel alone.
+        out_idx, in_idx, taps = _entries(spec.output_shape, spec.i, _sources(spec, spec))
+        div = _pool_divisor(spec).ravel()
+        pair = np.arange(spec.c_in)
+        vals = np.broadcast_to(1.0 / div[out_idx], (spec.c_in, out_idx.size))
+        r, q = pair[:, None] * ohw + out_idx, pair[:, None] * ihw + in_idx
+    else:
+        assert w is not None  # a Conv or a ConvTranspose: it has weights
+        wc = w if spec.channels else w[None, None]  # PyTorch's layout, one channel each way
+        wf = np.asarray(wc, dtype=float).reshape(wc.shape[:2] + (math.prod(spec.k),))
+        if isinstance(spec, Conv):
+            out_idx, in_idx, taps = _entries(spec.output_shape, spec.i, _sources(spec, spec))
+            vals = wf[j, c % per_in][:, taps]
+            r, q = j[:, None] * ohw + out_idx, c[:, None] * ihw + in_idx
+        else:
+            # C^T of the convolution this one transposes: its rows are this layer's output (the direct conv's
+            # input), its columns this layer's input (the direct conv's output, any surplus of which is dropped).
+            conv = spec.transpose()
+            sources = [src[:o] for src, o in zip(_sources(spec, conv), spec.i)]
+            out_idx, in_idx, taps = _entries(spec.i, conv.i, sources)
+            vals = wf[c, j % per_out][:, taps]
+            r, q = j[:, None] * ohw + in_idx, c[:, None] * ihw + out_idx
+    # A copied border may bring two taps of one window onto one input cell: their weights add.
+    flat = np.bincount((r * cols + q).ravel(), weights=np.ravel(vals), minlength=rows * cols)
+    return flat.reshape(rows, cols)
 
 
-def _scatter(out_shape: Tuple[int, ...], in_shape: Tuple[int, ...], sources: list[np.ndarray],
-             vals: np.ndarray) -> np.ndarray:
-    """The dense ``(prod(out_shape), prod(in_shape))`` matrix with ``vals[o..., t...]`` summed at each tap's source.
-
-    ``sources[a]`` is the ``(o_a, k_a)`` input index of axis ``a`` (-1: a zero, which adds nothing).
-    """
+def _entries(out_shape: Tuple[int, ...], in_shape: Tuple[int, ...],
+             sources: list[np.ndarray]) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The entries of a one-channel matrix: per (output cell, tap) reading an input cell, the flat output cell,
+    the flat input cell and the flat tap.  ``sources[a]`` is the ``(o_a, k_a)`` input index of axis ``a`` (-1: a
+    zero, which adds nothing)."""
     n = len(out_shape)
     ks = tuple(src.shape[1] for src in sources)
     full = tuple(out_shape) + ks
     out_idx = np.zeros(full, dtype=np.int64)
     in_idx = np.zeros(full, dtype=np.int64)
+    tap_idx = np.zeros(full, dtype=np.int64)
     ok = np.ones(full, dtype=bool)
     for a, src in enumerate(sources):
         shape = [1] * (2 * n)
         shape[a], shape[n + a] = src.shape
-        s = src.reshape(shape)
+        sa = src.reshape(shape)
         o = np.arange(out_shape[a]).reshape([out_shape[a] if b == a else 1 for b in range(2 * n)])
+        t = np.arange(ks[a]).reshape([ks[a] if b == n + a else 1 for b in range(2 * n)])
         out_idx = out_idx * out_shape[a] + o
-        in_idx = in_idx * in_shape[a] + np.maximum(s, 0)
-        ok = ok & (s >= 0)
-    C = np.zeros((int(np.prod(out_shape)), int(np.prod(in_shape))))
-    np.add.at(C, (out_idx[ok], in_idx[ok]), vals[ok])
-    return C
+        in_idx = in_idx * in_shape[a] + np.maximum(sa, 0)
+        tap_idx = tap_idx * ks[a] + t
+        ok = ok & (sa >= 0)
+    return out_idx[ok], in_idx[ok], tap_idx[ok]

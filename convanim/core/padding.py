@@ -84,7 +84,8 @@ def resolve_padding(kind: str, p: Any, ndim: int, i: Sequence[int], k: Sequence[
     if isinstance(p, str):
         rules = {"conv": PADDING_RULES, "conv_transpose": ("valid",), "pool": ("valid", "same")}[kind]
         if p in PADDING_RULES and p not in rules:
-            hint = {"conv_transpose": "; for the transpose of a 'same' convolution use Conv(..., p='same').transpose()",
+            hint = {"conv_transpose": f"; for the transpose of a {p!r} convolution use Conv(..., p={p!r}).transpose() "
+                                      f"(the command line's --transposed)",
                     "pool": ""}.get(kind, "")
             what = {"conv_transpose": "transposed convolution", "pool": "pooling"}.get(kind, kind)
             raise ValueError(f"p={p!r} is not available for a {what}: use one of "

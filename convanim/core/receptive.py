@@ -8,7 +8,9 @@ per-axis ``(before, after)`` padding.
 Definitions (one axis; ``k' = d(k - 1) + 1`` the dilated kernel's extent, ``b`` the padding before):
 
 - Conv and Pool: output ``o`` reads input ``x = o*s - b + t*d`` for each tap ``t`` in ``0 .. k-1``, when
-  ``0 <= x < i`` (padding is left out; a dilated kernel's holes stay holes).
+  ``0 <= x < i`` (zero padding is left out; a dilated kernel's holes stay holes).  A Conv whose
+  ``padding_mode`` copies the input into the border reads, at a border position, the input cell copied there
+  (:func:`convanim.core.padding.source_index`): a reflected or wrapped-around cell is a dependency too.
 - ConvTranspose: input ``x`` writes cell ``x*s + t*d`` of the full output ``(i - 1)s + k'``; the output is that
   full output with ``b`` cells cropped at the start (and ``output_padding`` extending the end), so output ``o``
   is written by every ``x`` with ``x*s + t*d = o + b``, ``0 <= x < i``.
@@ -20,6 +22,8 @@ from typing import Any, Sequence, Tuple
 import numpy as np
 
 from .checks import check_spec
+from .cost import MAX_ELEMENTS, PY_CELL, axis_sources_cost, check_elements, check_max_elements, overlap_cost
+from .padding import source_index
 
 __all__ = ["padding_pairs", "rank", "axis_inputs", "axis_reads", "layer_receptive_field", "overlap",
            "check_cell"]
@@ -45,7 +49,8 @@ def rank(spec: Any) -> int:
 
 
 def axis_inputs(spec: Any, axis: int, o: int) -> list[int]:
-    """The input indices output index ``o`` reads along ``axis`` (sorted, padding left out).
+    """The input indices output index ``o`` reads along ``axis`` (sorted, zero padding left out; a border cell
+    copied from the input, by ``padding_mode``, counts as the input cell it copies).
 
     Examples
     --------
@@ -54,13 +59,29 @@ def axis_inputs(spec: Any, axis: int, o: int) -> list[int]:
     [1, 3, 5]
     >>> axis_inputs(ConvTranspose(4, 3, s=2, p=1), 0, 1), axis_inputs(ConvTranspose(4, 3, s=2, p=1), 0, 2)
     ([0, 1], [1])
+    >>> axis_inputs(Conv((5,), 3, p=1, padding_mode="circular"), 0, 0)
+    [0, 1, 4]
+    """
+    return sorted(set(_axis_sources(spec, axis, np.array([o]))[0].tolist()) - {-1})
+
+
+def _axis_sources(spec: Any, axis: int, outs: np.ndarray) -> np.ndarray:
+    """Per output index in ``outs`` (rows), per tap (columns): the input index it reads along ``axis`` (-1: none).
+
+    A Conv reads ``source_index`` of each padded position (what ``padding_mode`` copies there, PyTorch's
+    ``F.pad``); a Pool reads zeros (or -inf) there; a ConvTranspose is written by ``x`` where ``x*s + t*d``
+    is the output index plus the cropped ``before``.  A window's taps are distinct positions but may share a
+    source (a copied border); callers that count windows count each source once.
     """
     i, k, s, d = spec.input_shape[axis], spec.k[axis], spec.s[axis], spec.d[axis]
     before = padding_pairs(spec)[axis][0]
+    taps = np.arange(k, dtype=np.int64)[None, :] * d
+    outs = np.asarray(outs, dtype=np.int64)[:, None]
     if spec.kind == "conv_transpose":
-        full = [o + before - t * d for t in range(k)]
-        return sorted(f // s for f in full if f % s == 0 and 0 <= f // s < i)
-    return sorted({x for x in (o * s - before + t * d for t in range(k)) if 0 <= x < i})
+        full = outs + before - taps
+        x = np.floor_divide(full, s)
+        return np.where((full % s == 0) & (x >= 0) & (x < i), x, -1)
+    return source_index(outs * s - before + taps, i, getattr(spec, "padding_mode", "zeros"))
 
 
 def axis_reads(spec: Any, axis: int) -> list[list[int]]:
@@ -86,7 +107,22 @@ def check_cell(cell: Any, shape: Sequence[int], name: str = "cell") -> Cell:
     return tuple(out)
 
 
-def layer_receptive_field(spec: Any, cell: Any) -> frozenset:
+def axis_union(spec: Any, axis: int, outs: Sequence[int]) -> list[int]:
+    """The input indices any of the output indices ``outs`` reads along ``axis`` (sorted; numpy, not a loop)."""
+    src = _axis_sources(spec, axis, np.asarray(outs, dtype=np.int64))
+    return [int(v) for v in np.unique(src[src >= 0])]
+
+
+def check_cells_cost(name: str, what: str, per_axis_sizes: Sequence[int], max_elements: int) -> None:
+    """Refuse a set of cells (Python tuples) larger than ``max_elements`` allows, before it is built."""
+    n = 1
+    for v in per_axis_sizes:
+        n *= int(v)
+    check_elements(name, f"{what}: {n} cells of a Python set ({'x'.join(map(str, per_axis_sizes))}),", n * PY_CELL,
+                   max_elements, "ask for a smaller layer, or for its size per axis (spec.receptive_field is a set)")
+
+
+def layer_receptive_field(spec: Any, cell: Any, *, max_elements: int = MAX_ELEMENTS) -> frozenset:
     """The input cells output ``cell`` of one layer reads: a dependency set, not a bounding box.
 
     Examples
@@ -96,8 +132,13 @@ def layer_receptive_field(spec: Any, cell: Any) -> frozenset:
     [(0, 0), (0, 1), (1, 0), (1, 1)]
     """
     check_spec(spec)
+    max_elements = check_max_elements(max_elements)
     cell = check_cell(cell, spec.output_shape)
-    per_axis = [axis_inputs(spec, a, o) for a, o in enumerate(cell)]
+    for a in range(rank(spec)):
+        check_elements("spec", f"receptive_field({spec!r}): the taps of axis {a}", axis_sources_cost(spec, a, 1),
+                       max_elements)
+    per_axis = [axis_union(spec, a, [o]) for a, o in enumerate(cell)]
+    check_cells_cost("spec", f"receptive_field({spec!r})", [len(v) for v in per_axis], max_elements)
     return frozenset(product_cells(per_axis))
 
 
@@ -110,24 +151,26 @@ def product_cells(per_axis: Sequence[Sequence[int]]) -> list[Cell]:
 
 
 def axis_counts(spec: Any, axis: int) -> np.ndarray:
-    """Per axis: how many windows read each input index (Conv, Pool), or how many input indices write each
-    output index (ConvTranspose)."""
-    reads = axis_reads(spec, axis)
+    """Per axis: how many windows read each input index (Conv, Pool; a window reading a cell and its copy in
+    the border counts once), or how many input indices write each output index (ConvTranspose)."""
+    src = _axis_sources(spec, axis, np.arange(spec.output_shape[axis]))
+    keep = src >= 0
+    if getattr(spec, "padding_mode", "zeros") != "zeros":
+        # Only a copied border repeats a source within a window: count it once there.
+        src = np.sort(src, axis=1)
+        keep[:, 1:] &= src[:, 1:] != src[:, :-1]
     if spec.kind == "conv_transpose":
-        return np.array([len(r) for r in reads], dtype=np.int64)
-    counts = np.zeros(spec.input_shape[axis], dtype=np.int64)
-    for r in reads:
-        counts[r] += 1
-    return counts
+        return keep.sum(axis=1).astype(np.int64)
+    return np.bincount(src[keep], minlength=spec.input_shape[axis]).astype(np.int64)
 
 
-def overlap(spec: Any) -> np.ndarray:
+def overlap(spec: Any, *, max_elements: int = MAX_ELEMENTS) -> np.ndarray:
     """How many windows meet at each cell: an int array.
 
     For a ConvTranspose, of its output shape: how many input units write each output cell (where this count
     varies in the interior, a transposed convolution leaves a checkerboard: Odena, Dumoulin & Olah, 2016).  For
     a Conv or a Pool, of its input shape: how many windows (output cells) read each input cell.  Padding is left
-    out; channels do not change it.
+    out; channels do not change it.  Past ``max_elements`` (:mod:`convanim.core.cost`) it is refused at once.
 
     Examples
     --------
@@ -140,6 +183,8 @@ def overlap(spec: Any) -> np.ndarray:
     [1, 2, 2, 1]
     """
     check_spec(spec)
+    what, n = overlap_cost(spec)
+    check_elements("spec", f"overlap({spec!r}): {what}", n, check_max_elements(max_elements))
     out = np.ones((), dtype=np.int64)
     for a in range(rank(spec)):
         out = np.multiply.outer(out, axis_counts(spec, a))

@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Optional, Sequence, Tuple
 import numpy as np
 
 from .checks import check_array, check_int, check_spec
-from .numerics import apply, default_input, default_kernel
+from .numerics import apply, check_apply_cost, default_input, default_kernel
 from .spec import Conv, Size, shape_text
 
 __all__ = ["Separable", "separable", "pair_kernel"]
@@ -239,10 +239,15 @@ class Separable:
         >>> mid.shape, out.shape
         ((2, 2, 2), (3, 2, 2))
         """
-        x0, w1, w2 = self.default_values()
-        x = x0 if x is None else x
+        # The cost first (both layers, their defaults where they are needed): an absurd pair is refused at once,
+        # and no default value is made that is not used.
+        for layer in self.layers:
+            check_apply_cost(layer, x=x is None, kernel=kernel is None)
+        x = default_input(self.depthwise) if x is None else x
         if kernel is not None:
             w1, w2 = pair_kernel(self, kernel)
+        else:
+            _, w1, w2 = self.default_values()
         mid = apply(self.depthwise, x, w1)
         return mid, apply(self.pointwise, mid, w2)
 

@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Optional, Tuple, Union
 from . import arithmetic as ar
 from .caption import direct_view, notes
 from .checks import check_bool, check_choice, check_int
+from .cost import MAX_ELEMENTS
 from .formula import formulas
 from .padding import Padding, check_padding_mode, resolve_padding
 from .receptive import layer_receptive_field
@@ -173,15 +174,16 @@ class _Spec:
     def __repr__(self) -> str:
         return f"{type(self).__name__}({', '.join([self._params()] + self._channel_params())})"
 
-    def receptive_field(self, cell: Any) -> frozenset:
-        """The input cells output ``cell`` depends on: exact (padding left out, dilation's holes left as holes).
+    def receptive_field(self, cell: Any, *, max_elements: int = MAX_ELEMENTS) -> frozenset:
+        """The input cells output ``cell`` depends on: exact (padding left out, dilation's holes left as holes;
+        a copied border cell counts as the cell it copies); refused past ``max_elements`` cells.
 
         Examples
         --------
         >>> sorted(Conv((8,), 2, d=2, p="causal").receptive_field((5,)))
         [(3,), (5,)]
         """
-        return layer_receptive_field(self, cell)
+        return layer_receptive_field(self, cell, max_elements=max_elements)
 
     def _init_args(self) -> dict[str, Any]:
         p = self.padding_rule if self.padding_rule is not None else self.padding
@@ -456,7 +458,7 @@ class Pool(_Spec):
         check_choice("mode", mode, ("max", "avg"))
         check_bool("ceil_mode", ceil_mode)
         ceil_mode = bool(ceil_mode)
-        if p == "same" and mode == "avg":
+        if isinstance(p, str) and p == "same" and mode == "avg":  # p may be an array: no elementwise ==
             raise ValueError("p='same' is for max pooling: TensorFlow's SAME average pooling leaves the padding out "
                              "of the count, PyTorch's counts it; give the padding pairs to draw PyTorch's")
         _set_common(self, "pool", i, k, k if s is None else s, p, d)
@@ -467,6 +469,12 @@ class Pool(_Spec):
         if mode == "avg" and any(v != 1 for v in self.d):
             raise ValueError(f"d must be 1 for average pooling (PyTorch's avg_pool has no dilation), got "
                              f"{fmt_sizes(self.d)}")
+        if mode == "avg" and self.ndim == 3 and any(i < k for i, k in zip(self.i, self.k)):
+            # PyTorch's avg_pool3d checks the input itself, padding apart (its pool3d_shape_check); max_pool3d,
+            # avg_pool1d and avg_pool2d do not.
+            raise ValueError(f"i: PyTorch's avg_pool3d needs an input at least the kernel on every axis, padding "
+                             f"apart: input {fmt_sizes(self.i)} is smaller than k={fmt_sizes(self.k)}; use a "
+                             f"larger i or a smaller k")
         if ceil_mode and not self.symmetric:
             raise ValueError("ceil_mode=True needs the same padding on both sides (PyTorch pads pools evenly); "
                              f"got p={self._p_text()}")

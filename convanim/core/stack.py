@@ -23,7 +23,8 @@ from fractions import Fraction
 from typing import Any, ClassVar, NamedTuple, Sequence, Tuple
 
 from .checks import check_spec
-from .receptive import axis_inputs, check_cell, padding_pairs, product_cells, rank
+from .cost import MAX_ELEMENTS, axis_sources_cost, check_elements, check_max_elements
+from .receptive import axis_union, check_cell, check_cells_cost, padding_pairs, product_cells, rank
 from .sizes import shape_text
 from .spec import ConvTranspose
 from .stack_text import layer_text, parse_layers, stack_text
@@ -164,10 +165,12 @@ class Stack:
     def __len__(self) -> int:
         return len(self.layers)
 
-    def receptive_field(self, cell: Any) -> frozenset:
+    def receptive_field(self, cell: Any, *, max_elements: int = MAX_ELEMENTS) -> frozenset:
         """The input cells output ``cell`` of the last layer depends on (see :func:`receptive_field`)."""
         # Separable per axis: the cells of a product of sets feed a product of sets.
-        return frozenset(product_cells(receptive_fields_per_map(self, cell)[0]))
+        per_axis = receptive_fields_per_map(self, cell, max_elements=max_elements)[0]
+        check_cells_cost("layer_or_stack", "receptive_field of the stack", [len(v) for v in per_axis], max_elements)
+        return frozenset(product_cells(per_axis))
 
     def table(self) -> list[TableRow]:
         """The receptive-field table: a row for the input, then one per layer (exact fractions, per axis).
@@ -238,18 +241,24 @@ class Stack:
         return "\n".join(lines)
 
 
-def receptive_fields_per_map(stack: Stack, cell: Any) -> list[list[list[int]]]:
+def receptive_fields_per_map(stack: Stack, cell: Any, *,
+                             max_elements: int = MAX_ELEMENTS) -> list[list[list[int]]]:
     """Per map (the input first, the last layer's output last), per axis, the indices output ``cell`` of the
-    last layer depends on."""
+    last layer depends on.  Each layer's step reads one index per (output index, tap): refused past
+    ``max_elements`` (:mod:`convanim.core.cost`) before it is computed."""
+    max_elements = check_max_elements(max_elements)
     cell = check_cell(cell, stack.output_shape)
     maps: list[list[list[int]]] = [[[c] for c in cell]]
-    for layer in reversed(stack.layers):
-        below = [sorted({x for o in idx for x in axis_inputs(layer, a, o)}) for a, idx in enumerate(maps[0])]
-        maps.insert(0, below)
+    for n in range(len(stack.layers) - 1, -1, -1):
+        layer = stack.layers[n]
+        for a, idx in enumerate(maps[0]):
+            check_elements("layer_or_stack", f"receptive_field: layers[{n}] {layer!r}, axis {a}: the taps of "
+                           f"{len(idx)} outputs", axis_sources_cost(layer, a, len(idx)), max_elements)
+        maps.insert(0, [axis_union(layer, a, idx) for a, idx in enumerate(maps[0])])
     return maps
 
 
-def receptive_field(layer_or_stack: Any, cell: Any) -> frozenset:
+def receptive_field(layer_or_stack: Any, cell: Any, *, max_elements: int = MAX_ELEMENTS) -> frozenset:
     """The exact set of input cells (tuples) that output ``cell`` depends on: padding left out, a dilated
     kernel's holes left as holes (a dependency set, not a bounding box).
 
@@ -258,6 +267,8 @@ def receptive_field(layer_or_stack: Any, cell: Any) -> frozenset:
     layer_or_stack : Conv, ConvTranspose, Pool or Stack
     cell : tuple of int
         An output cell of the layer (of the last layer of a stack); negative indices count from the end.
+    max_elements : int
+        What it may build (:mod:`convanim.core.cost`): past it, refused at once with the way out.
 
     Examples
     --------
@@ -269,7 +280,7 @@ def receptive_field(layer_or_stack: Any, cell: Any) -> frozenset:
     """
     if getattr(type(layer_or_stack), "kind", None) != Stack.kind:  # a layer: checked, then its own method
         check_spec(layer_or_stack, "layer_or_stack")
-    return layer_or_stack.receptive_field(cell)
+    return layer_or_stack.receptive_field(cell, max_elements=max_elements)
 
 
 def check_stack_cost(stack: Stack, max_frames: int, max_cells: float) -> None:

@@ -6,6 +6,7 @@ Grammar (spaces separate, ``;`` ends a layer)::
     layer := KIND (KEY "=" VALUE)*
     KIND  := conv | tconv | maxpool | avgpool     (also: convt, conv_transpose = tconv; pool = maxpool)
     KEY   := k | s | p | d | op (output_padding, tconv) | c_out | groups | ceil_mode (pools: 0 or 1)
+             | padding_mode (conv: zeros, reflect, replicate, circular)
     VALUE := 3 | 3x2 (height x width) | a word the layer takes (p=same, p=causal) | p=0:1 (before:after)
 
 ``k`` is required; every layer's input size and input channels are the previous layer's output (the first
@@ -23,21 +24,27 @@ __all__ = ["parse_layers", "layer_text", "stack_text", "KINDS", "GRAMMAR"]
 
 KINDS = {"conv": "conv", "tconv": "tconv", "convt": "tconv", "conv_transpose": "tconv", "maxpool": "maxpool",
          "pool": "maxpool", "avgpool": "avgpool"}
-_KEYS = {"conv": ("k", "s", "p", "d", "c_out", "groups"),
+_KEYS = {"conv": ("k", "s", "p", "d", "c_out", "groups", "padding_mode"),
          "tconv": ("k", "s", "p", "d", "op", "output_padding", "c_out", "groups"),
          "maxpool": ("k", "s", "p", "d", "ceil_mode"),
          "avgpool": ("k", "s", "p", "ceil_mode")}
 GRAMMAR = ("layers are 'KIND key=value ...' separated by ';', KIND conv, tconv, maxpool or avgpool, keys k (required), "
-           "s, p, d, op (tconv), c_out, groups, ceil_mode; sizes 3 or 3x2, e.g. \"conv k=3; conv k=3 s=2; maxpool k=2\"")
+           "s, p, d, op (tconv), c_out, groups, ceil_mode, padding_mode (conv); "
+           "sizes 3 or 3x2, e.g. \"conv k=3; conv k=3 s=2; maxpool k=2\"")
 
 
 def _value(key: str, text: str, where: str) -> Any:
-    if re.fullmatch(r"\d{1,10}(x\d{1,10}){0,2}", text):
+    if key == "padding_mode" and re.fullmatch(r"[a-z]{1,12}", text):
+        return text  # the layer checks the name
+    if len(text) > 64:
+        raise ValueError(f"{where}: {key}={text[:20]!r}... is too long ({len(text)} characters)")
+    # Any number of digits: the layer refuses one too large, naming the parameter and its range.
+    if re.fullmatch(r"\d+(x\d+){0,2}", text):
         parts = tuple(int(v) for v in text.split("x"))
         return parts[0] if len(parts) == 1 else parts
     if key == "p" and re.fullmatch(r"[a-z]{1,12}", text):
         return text  # "same", "valid", "causal": the layer says whether it takes it
-    if key == "p" and re.fullmatch(r"\d{1,10}(:\d{1,10})?(x\d{1,10}(:\d{1,10})?){0,2}", text):
+    if key == "p" and re.fullmatch(r"\d+(:\d+)?(x\d+(:\d+)?){0,2}", text):
         # before:after, per axis as the CLI's -p: "0:1", "1:2x0"; one entry is every axis'
         entries = [tuple(int(v) for v in e.split(":")) for e in text.split("x")]
         return [e[0] if len(e) == 1 else e for e in entries]  # a list: spread over the rank below
@@ -150,6 +157,8 @@ def layer_text(spec: Any) -> str:
             words.append("p=" + "x".join(str(b) if b == a else f"{b}:{a}" for b, a in pads))
     if any(v != 1 for v in spec.d):
         words.append(f"d={_size(spec.d)}")
+    if getattr(spec, "padding_mode", "zeros") != "zeros":
+        words.append(f"padding_mode={spec.padding_mode}")
     if isinstance(spec, ConvTranspose) and any(spec.output_padding):
         words.append(f"op={_size(spec.output_padding)}")
     if isinstance(spec, Pool) and spec.ceil_mode:

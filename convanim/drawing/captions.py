@@ -67,7 +67,8 @@ def caption_pieces(spec: Spec) -> Tuple[list, bool]:
             if uses_a and not any("output\\_padding" in p for p in params):
                 # The formula uses a (the general transposed form does): say what it is.
                 a = spec.output_padding  # type: ignore[union-attr]  # only a ConvTranspose's formula has an a
-                value = a[0] if a[0] == a[1] else f"({a[0]}, {a[1]})"
+                # One value per axis (1, 2 or 3 of them): one number where they agree.
+                value = a[0] if len(set(a)) == 1 else "(" + ", ".join(map(str, a)) + ")"
                 params = params[:-1] + [params[-1] + ","] if params else params
                 params.append(rf"$\mathrm{{output\_padding}} = a = {value}$")
             out.append([join_math(pieces[:k])] + ([join_math(params)] if params else []))

@@ -23,6 +23,7 @@ from .status import (
     frame_names,
     manifest_bytes,
     read_manifest,
+    refuse_links,
     renderer_digest,
     why_rebuild,
     write_if_changed,
@@ -221,6 +222,7 @@ def build(catalogue: Union[os.PathLike[str], str] = DEFAULT_CATALOGUE, out: Unio
         return Report(list(plan.reasons), plan.fresh, plan.failed, time.perf_counter() - start, False, plan.reasons)
     try:
         root.mkdir(parents=True, exist_ok=True)
+        refuse_links(root)
         with BuildLock(root, say):
             # Everything below reads and writes the folder alone: another build waits for the lock.
             plan = _plan(root, wanted, force)

@@ -68,7 +68,7 @@ class Case:
 
     def check(self) -> None:
         """Raise ValueError naming what is wrong with this entry (name, keys, types)."""
-        if not NAME_RE.match(self.name):
+        if not NAME_RE.fullmatch(self.name):  # match's "$" would let a final newline through
             raise ValueError(f"case name {self.name!r} must use only letters, digits, '_' and '-'")
         if len(self.name) > MAX_NAME:
             raise ValueError(f"case name {self.name[:20]!r}... is {len(self.name)} characters long; "

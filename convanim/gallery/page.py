@@ -7,6 +7,7 @@ writes them.
 from __future__ import annotations
 
 import html
+import re
 from typing import Any, Sequence
 
 from .catalogue import SECTIONS, Case
@@ -36,6 +37,22 @@ def _case_info(case: Case) -> dict[str, Any]:
         lines = [lines[0], spec.text(), lines[-1]]  # type: ignore[union-attr]
     return {"spec": lines[0].split(":")[0], "lines": lines[1:], "relationship": getattr(spec, "relationship", None),
             "input": "x".join(map(str, spec.input_shape)), "output": "x".join(map(str, spec.output_shape))}
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+
+
+def md_text(text: str) -> str:
+    r"""``text`` as literal Markdown inside a table cell or a heading: on one line, HTML escaped (as ``index.html``
+    does), and every character Markdown reads (``|`` ends a cell, ``#`` starts a heading, ``*`` emphasis...) escaped.
+
+    Examples
+    --------
+    >>> print(md_text("a | b\n# <script>"))
+    a \| b # &lt;script&gt;
+    """
+    one_line = " ".join(str(text).split())  # a newline would end the table row (or the heading)
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(one_line, quote=False))
 
 
 def _frames_text(name: str, n: int) -> str:
@@ -80,7 +97,7 @@ def render_index(cases: Sequence[Case], manifest: dict[str, Any]) -> tuple[bytes
           "repository keeps only the GIFs.", ""]
     for section in order:
         h.append(f'<section><h2>{html.escape(section)}</h2><div class="grid">')
-        md += [f"## {section}", "", "| | case | input -> output | relationship, formula |", "|---|---|---|---|"]
+        md += [f"## {md_text(section)}", "", "| | case | input -> output | relationship, formula |", "|---|---|---|---|"]
         for c in by_section[section]:
             info = _case_info(c)
             frames = int(manifest["cases"][c.name]["frames"])
@@ -98,7 +115,8 @@ def render_index(cases: Sequence[Case], manifest: dict[str, Any]) -> tuple[bytes
                 + f"<br>{_frames_text(c.name, frames)}</figcaption></figure>")
             formula = "<br>".join(f"`{line}`" for line in info["lines"])
             sizes = f"{info['input']} -> {info['output']}" if info["input"] else ""
-            md.append(f"| ![{c.name}](gif/{c.name}.gif) | **{title}**<br>`{info['spec']}` | {sizes} | {formula} |")
+            md.append(f"| ![{c.name}](gif/{c.name}.gif) | **{md_text(title)}**<br>`{info['spec']}` | {sizes} | "
+                      f"{formula} |")
         h.append("</div></section>")
         md.append("")
     h.append("</body></html>")

@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any, Optional
 
 from .catalogue import Case
+from .workers import LOCK
 
 __all__ = ["MANIFEST", "renderer_digest", "read_manifest", "manifest_bytes", "why_rebuild", "write_if_changed",
-           "frame_names", "case_targets"]
+           "frame_names", "case_targets", "refuse_links", "OWN_NAMES"]
 
 MANIFEST = ".manifest.json"
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -130,10 +131,45 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with open(tmp, "wb") as fh:
+        # O_EXCL and O_NOFOLLOW: a link planted under the temporary's (predictable) name is never followed;
+        # os.replace then puts the file in place of the target, never writing through a link there.
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        try:
+            fd = os.open(tmp, flags, 0o644)
+        except FileExistsError:
+            tmp.unlink()  # a temporary of a dead build of this pid, or a planted link: ours to remove
+            fd = os.open(tmp, flags, 0o644)
+        with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        if not tmp.is_symlink():
+            tmp.unlink(missing_ok=True)
         raise
     return True
+
+
+#: What the build writes or removes directly in ``out``: none of them may be a link (it could lead out of ``out``).
+OWN_NAMES = (LOCK, MANIFEST, "index.html", "README.md", "gif", "html", "pdf", "png")
+
+
+def refuse_links(root: Path) -> None:
+    """Refuse a folder whose own files or subfolders are symbolic links: the build would write or remove through
+    them, out of ``root``.  ``root`` itself may be a link (the user named it); a link inside ``gif/`` and the
+    others is replaced by the file written there (a rename), never written through.
+
+    The lock file is created here with ``O_NOFOLLOW``, so that a link planted between the check and the lock
+    is not followed either.
+    """
+    for name in OWN_NAMES:
+        path = root / name
+        if path.is_symlink():
+            raise ValueError(f"out: {str(path)!r} is a symbolic link (to {os.readlink(path)!r}); the gallery never "
+                             f"writes through a link out of its folder: remove the link, or build elsewhere")
+    try:
+        fd = os.open(root / LOCK, os.O_RDONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    except OSError:
+        if (root / LOCK).is_symlink():  # planted since the check (ELOOP)
+            raise ValueError(f"out: {str(root / LOCK)!r} is a symbolic link; remove it") from None
+        raise
+    os.close(fd)
