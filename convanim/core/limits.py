@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from .checks import check_array, check_dpi, check_figsize, check_int, check_one_channel, check_spec, check_theme
+from .checks import check_array, check_dpi, check_figsize, check_int, check_one_channel, check_spec, check_theme, raise_hint
 from .geometry import MAX_FRAMES, scene
 from .matrix import MAX_MATRIX, check_matrix_size
 
@@ -42,15 +42,14 @@ def check_canvas_cost(spec: Any, *, numbers: bool = False, max_frames: int = MAX
         times = f"{spec.c_in} x " if spec.c_in > 1 else ""
         size = "x".join(str(v) for v in sc.canvas_shape)
         raise ValueError(f"spec has {times}a canvas of {size} = {cells} cells, more than the {limit} drawn "
-                         f"at this limit (about 5 s a frame); pass max_frames={needed} "
-                         f"(--max-frames {needed}) to draw it anyway")
+                         f"at this limit (about 5 s a frame); {raise_hint('max_frames', '--max-frames', needed)}")
     texts = cells + len(sc.frames)
     t_limit = int(MAX_TEXTS * scale)
     if numbers and texts > t_limit:
         needed = -(-texts * MAX_FRAMES // MAX_TEXTS)
+        hint = raise_hint("max_frames", "--max-frames", needed, what="draw them anyway")
         raise ValueError(f"numbers=True writes {texts} numbers for {spec!r}, more than the {t_limit} written "
-                         f"at this limit (about 5 s a frame); pass max_frames={needed} "
-                         f"(--max-frames {needed}) to draw them anyway, or leave numbers out")
+                         f"at this limit (about 5 s a frame); {hint}, or leave numbers out")
 
 
 def check_matrix_cost(spec: Any, *, max_matrix: int = MAX_MATRIX, max_frames: int = MAX_FRAMES,
@@ -64,8 +63,8 @@ def check_matrix_cost(spec: Any, *, max_matrix: int = MAX_MATRIX, max_frames: in
     if entries > limit:
         needed = math.isqrt(-(-entries * MAX_MATRIX**2 // MAX_MATRIX_ENTRIES) - 1) + 1
         raise ValueError(f"{what}: the matrix of {spec!r} has {m_rows}x{m_cols} = {entries} entries, "
-                         f"more than the {limit} drawn at this limit (about 5 s a frame); pass "
-                         f"max_matrix={needed} (--max-matrix {needed}) to draw it anyway")
+                         f"more than the {limit} drawn at this limit (about 5 s a frame); "
+                         f"{raise_hint('max_matrix', '--max-matrix', needed)}")
 
 
 def check_still_options(*, theme: Any = None, figsize: Any = None, dpi: Any = None, kernel: Any = None,

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar, NamedTuple, Sequence, Tuple
 
-from .checks import check_spec
+from .checks import check_spec, raise_hint
 from .cost import MAX_ELEMENTS, axis_sources_cost, check_elements, check_max_elements
 from .receptive import axis_union, check_cell, check_cells_cost, padding_pairs, product_cells, rank
 from .sizes import shape_text
@@ -291,8 +291,7 @@ def check_stack_cost(stack: Stack, max_frames: int, max_cells: float) -> None:
         n *= v
     if n > max_frames:
         raise ValueError(f"spec: the stack has {n} frames (one per cell of its {shape_text(stack.output_shape)} "
-                         f"output), more than max_frames={max_frames}; pass max_frames={n} (--max-frames {n}) to "
-                         f"draw it anyway")
+                         f"output), more than max_frames={max_frames}; {raise_hint('max_frames', '--max-frames', n)}")
     cells = 0
     for shape in stack.shapes:
         m = 1
