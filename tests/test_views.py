@@ -133,9 +133,19 @@ def test_the_cli_and_a_gallery_case_refuse_through_the_same_checks(tmp_path):
     cat = tmp_path / "cases.toml"
     cat.write_text('[ok]\nkind = "conv"\ni = 4\nk = 3\n\n'
                    '[inf]\nkind = "conv"\ni = 4\nk = 3\nnumbers = "yes"\n\n'
-                   '[huge_stack]\nkind = "stack"\ni = 120\nlayers = "conv k=1"\n')
+                   '[huge_stack]\nkind = "stack"\ni = 120\nlayers = "conv k=1"\n\n'
+                   '[stack_numbers]\nkind = "stack"\ni = 8\nlayers = "conv k=3"\nnumbers = true\n\n'
+                   '[stack_matrix]\nkind = "stack"\ni = 8\nlayers = "conv k=3"\nview = "matrix"\n\n'
+                   '[many_channels]\nkind = "conv"\ni = 5\nk = 3\nc_in = 1000000\n\n'
+                   '[text_x]\nkind = "conv"\ni = 4\nk = 3\nnumbers = true\nx = "abc"\n\n'
+                   '[ragged]\nkind = "conv"\ni = 4\nk = 2\nnumbers = true\nkernel = [[1, 2], [3]]\n')
     report = build(catalogue=cat, out=tmp_path / "g", jobs=1, quiet=True)
     assert report.built == ["ok"]
+    assert report.failed["stack_numbers"].startswith("numbers:")
+    assert report.failed["stack_matrix"].startswith("view:")
+    assert "cells" in report.failed["many_channels"]
+    assert report.failed["text_x"].startswith("x must be")
+    assert report.failed["ragged"].startswith("kernel must be")
     assert "numbers must be true or false" in report.failed["inf"].lower()
     assert "max_frames" in report.failed["huge_stack"]  # refused before drawing 14,400 frames
 

@@ -100,7 +100,7 @@ def build_case_safely(case: Case, out: str) -> Result:
         return case.name, build_case(case, out), None
     except OSError as exc:  # a full disk names the disk, never a temporary file
         return case.name, None, disk_message(Path(out), exc)
-    except ValueError as exc:
+    except (TypeError, ValueError) as exc:  # a mistake in the case: its message names the parameter
         return case.name, None, str(exc)
     except Exception as exc:  # noqa: BLE001 - reported by name, the other cases go on
         return case.name, None, f"{type(exc).__name__}: {exc}"
