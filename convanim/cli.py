@@ -81,8 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     look.add_argument("-o", "--output", required=True, metavar="PATH",
                       help="file to write; its suffix picks the format (.gif .pdf .png .svg .webp .html, video: .mp4 "
                            ".mkv .webm, LaTeX: .tex); - for stdout (GIF)")
-    look.add_argument("--style", choices=("paper", "flat"), default="paper",
-                      help="paper: the guide's slanted view (default); flat: side by side")
+    look.add_argument("--style", choices=("paper", "flat"), default=None,
+                      help="paper: the guide's slanted view (the default); flat: side by side (the default for a 1D layer)")
     look.add_argument("--view", choices=("grid", "matrix", "both", "overlap"), default="grid",
                       help="grid: the sliding kernel (default); matrix: the guide's unrolled matrix C; both; "
                            "overlap: how many windows meet at each cell (one frame)")

@@ -298,3 +298,18 @@ def test_every_grid_view_fits_weights_to_at_least_0_7_of_the_values(spec):
     fit = plan.panels[0].fractions()
     assert fit["weight"] >= 0.7 * fit["number"] - 1e-9
     assert fit["number"] <= 0.42 and fit["weight"] <= 0.3
+
+
+def test_a_1d_layer_or_stack_is_drawn_flat_unless_asked_otherwise(tmp_path):
+    """A row of cells reads best flat (issue 21): the view's default style, at every door."""
+    row = ca.Conv((16,), 3)
+    assert ca.plan(row).panels[0].lay.style == "flat"
+    assert ca.plan(row, style="paper").panels[0].lay.style == "paper"
+    assert ca.plan(ca.Conv(5, 3)).panels[0].lay.style == "paper"
+    assert ca.plan(ca.Stack.from_text("conv k=2 p=causal; conv k=2 d=2 p=causal", (16,))).panels[0].style == "flat"
+    default = tmp_path / "default.png"
+    flat = tmp_path / "flat.png"
+    for path, extra in ((default, []), (flat, ["--style", "flat"])):
+        subprocess.run([sys.executable, "-m", "convanim", "render", "-i", "16", "--1d", "-k", "3", "-o", str(path),
+                        *extra], check=True)
+    assert default.read_bytes() == flat.read_bytes()

@@ -27,7 +27,7 @@ from .views import make_plan as view_plan
 __all__ = ["draw", "figure", "plan", "make_plan", "new_stage", "new_figure", "stage_of", "ConvFigure"]
 
 
-def draw(ax: Axes, spec: Spec, frame: int = 0, *, style: str = "paper", numbers: bool = False, x: Any = None,
+def draw(ax: Axes, spec: Spec, frame: int = 0, *, style: Optional[str] = None, numbers: bool = False, x: Any = None,
          kernel: Any = None, theme: Any = None, labels: bool = False, caption: bool = False,
          fontsize: Optional[float] = None, view: str = "grid", max_frames: int = MAX_FRAMES,
          max_matrix: int = MAX_MATRIX) -> Any:
@@ -44,8 +44,9 @@ def draw(ax: Axes, spec: Spec, frame: int = 0, *, style: str = "paper", numbers:
         per cell of its last output with that cell's receptive field shaded on every map below.
     frame : int
         Which output cell the kernel is at (row-major; negative counts from the end).
-    style : "paper" or "flat"
-        The guide's slanted view, or input and output side by side.
+    style : "paper" or "flat", optional
+        The guide's slanted view, or input and output side by side; by default flat for a 1D layer (or stack),
+        else paper.
     numbers : bool
         Write input values, kernel weights (small, in each tap's corner) and outputs.
     x, kernel : array_like, optional

@@ -48,7 +48,7 @@ class Options:
     """
 
     view: str = "grid"
-    style: str = "paper"
+    style: Optional[str] = None  # None: the view's default for the spec (flat for 1D layers, else paper)
     numbers: bool = False
     x: Any = None
     kernel: Any = None
@@ -61,6 +61,12 @@ class Options:
     figsize: Optional[Tuple[float, float]] = None
     dpi: Optional[float] = None
     duration: float = 1.0
+
+    @property
+    def drawn_style(self) -> str:
+        """The style to draw: decided by the view (:func:`convanim.drawing.views.with_style`) before any plan."""
+        assert self.style is not None, "the view decides the style before planning"
+        return self.style
 
     def replace(self, **changes: Any) -> Options:
         """A copy with ``changes``, checked again."""
@@ -88,7 +94,7 @@ def check_options(*, views: Optional[Sequence[str]] = None, **kw: Any) -> Option
 
         views = view_names()
     o = Options()
-    style = check_choice("style", kw.get("style", o.style), STYLES)
+    style = None if kw.get("style") is None else check_choice("style", kw["style"], STYLES)
     view = check_choice("view", kw.get("view", o.view), tuple(views))
     numbers = check_bool("numbers", kw.get("numbers", o.numbers))
     labels = check_bool("labels", kw.get("labels", o.labels))

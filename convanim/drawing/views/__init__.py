@@ -17,6 +17,7 @@ ValueError: view: a Stack is drawn with view='grid' (its receptive fields), got 
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Optional, Tuple
 
 from ..options import Options, check_options
@@ -28,7 +29,7 @@ from .layer import BothView, GridView, MatrixView, OverlapView
 from .separable import SeparableView
 from .stack import StackView
 
-__all__ = ["View", "register_view", "registered_views", "select_view", "view_names", "checked", "make_plan",
+__all__ = ["View", "register_view", "registered_views", "select_view", "view_names", "checked", "make_plan", "with_style",
            "GridView", "MatrixView", "BothView", "OverlapView", "StackView", "SeparableView"]
 
 
@@ -37,8 +38,14 @@ def checked(spec: Any, frame: Optional[int] = None, **kw: Any) -> Tuple[View, Op
     draws ``spec``, then the view's own checks (cost, ``x``, ``kernel``, ``frame``)."""
     options = check_options(**kw)
     view = select_view(spec, options.view)
+    options = with_style(view, spec, options)
     view.check(spec, options, frame)
     return view, options
+
+
+def with_style(view: View, spec: Any, options: Options) -> Options:
+    """``options`` with its style decided: as asked, else the view's default for ``spec``."""
+    return options if options.style is not None else replace(options, style=view.default_style(spec))
 
 
 def make_plan(spec: Any, options: Options, view: Optional[View] = None, *, measure: Measure = estimate,
@@ -46,6 +53,7 @@ def make_plan(spec: Any, options: Options, view: Optional[View] = None, *, measu
     """The finished plan of ``spec`` (checked, with ``view`` its view): texts measured with ``measure``, the
     drawing fitted to ``box_pt`` points (a caller's Axes), else to ``options.figsize``, else to whole pixels."""
     view = select_view(spec, options.view) if view is None else view
+    options = with_style(view, spec, options)
     if box_pt is None and options.figsize is not None:
         box_pt = (options.figsize[0] * 72.0, options.figsize[1] * 72.0)
     plan = view.plan(spec, options, get_theme(options.theme), measure=measure, box_pt=box_pt)

@@ -38,6 +38,10 @@ class View:
         """Whether this view draws ``spec`` (its kind, not its sizes: :meth:`check` refuses those)."""
         raise NotImplementedError
 
+    def default_style(self, spec: Any) -> str:
+        """The style drawn when none is asked for: the guide's slanted ``"paper"`` view."""
+        return "paper"
+
     def refuse(self, spec: Any, view: str) -> str:
         """The message when ``view`` (another view's name) does not draw ``spec`` but this view does."""
         return f"view must be {self.name!r} for {self.draws}, got {view!r}"

@@ -39,6 +39,10 @@ class LayerView(View):
     def accepts(self, spec: Any) -> bool:
         return isinstance(spec, (Conv, ConvTranspose, Pool))
 
+    def default_style(self, spec: Any) -> str:
+        # A row of cells reads best flat: slanted, a 1D layer is two thin diagonal ribbons in an empty canvas.
+        return "flat" if spec.ndim == 1 else "paper"
+
     def n_frames(self, spec: Any, options: Options) -> int:
         n = spec.c_out
         for v in spec.output_shape:
@@ -68,7 +72,7 @@ class LayerView(View):
 
     def grid_panel(self, spec: Any, options: Options, theme: Theme, *, channels: bool) -> Any:
         """The panel of the sliding kernel: depth slices in 3D, a canvas per channel, else the guide's grid."""
-        kw: dict[str, Any] = dict(style=options.style, numbers=options.numbers, x=options.x, kernel=options.kernel,
+        kw: dict[str, Any] = dict(style=options.drawn_style, numbers=options.numbers, x=options.x, kernel=options.kernel,
                                   theme=theme, max_frames=options.max_frames)
         if spec.ndim == 3:
             return VolumePanel(spec, **kw)
@@ -161,7 +165,7 @@ class OverlapView(LayerView):
 
     def plan(self, spec: Any, options: Options, theme: Theme, *, measure: Measure,
              box_pt: Optional[Tuple[float, float]]) -> Plan:
-        panel = OverlapPanel(spec, style=options.style, numbers=options.numbers, theme=theme)
+        panel = OverlapPanel(spec, style=options.drawn_style, numbers=options.numbers, theme=theme)
         lines = panel.caption() if options.caption else None
         return compose([panel], theme, measure=measure, labels=options.labels,
                        caption=(lines, False) if lines else None, fontsize=options.fontsize,

@@ -49,7 +49,7 @@ class SeparableView(View):
 
     def plan(self, spec: Any, options: Options, theme: Theme, *, measure: Measure,
              box_pt: Optional[Tuple[float, float]]) -> Plan:
-        return separable_plan(spec, style=options.style, numbers=options.numbers, x=options.x, kernel=options.kernel,
+        return separable_plan(spec, style=options.drawn_style, numbers=options.numbers, x=options.x, kernel=options.kernel,
                               theme=theme, labels=options.labels, caption=options.caption, fontsize=options.fontsize,
                               max_frames=options.max_frames, box_pt=box_pt, measure=measure)
 

@@ -31,6 +31,9 @@ class StackView(View):
     def accepts(self, spec: Any) -> bool:
         return isinstance(spec, Stack)
 
+    def default_style(self, spec: Any) -> str:
+        return "flat" if len(spec.input_shape) == 1 else "paper"
+
     def refuse(self, spec: Any, view: str) -> str:
         return (f"view: a Stack is drawn with view='grid' (its receptive fields), got {view!r}; the matrix and "
                 f"overlap views draw one layer (e.g. stack.layers[0])")
@@ -55,7 +58,7 @@ class StackView(View):
 
     def plan(self, spec: Any, options: Options, theme: Theme, *, measure: Measure,
              box_pt: Optional[Tuple[float, float]]) -> Plan:
-        panel = StackPanel(spec, style=options.style, theme=theme)
+        panel = StackPanel(spec, style=options.drawn_style, theme=theme)
         return compose([panel], theme, measure=measure, labels=options.labels,
                        caption=(panel.caption(), False) if options.caption else None, fontsize=options.fontsize,
                        box_pt=box_pt, max_plain_side=MAX_PLAIN_SIDE_PT, title=repr(spec))
