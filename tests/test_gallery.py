@@ -83,16 +83,9 @@ def whole(path):
     return True
 
 
-@pytest.fixture(scope="module")
-def full_gallery(tmp_path_factory):
-    out = tmp_path_factory.mktemp("gallery")
-    r = run_script("--out", str(out), "-j", "2")
-    assert r.returncode == 0, r.stderr + r.stdout
-    return out, r
-
-
-def test_full_gallery_matches_the_guide(full_gallery):
-    out, r = full_gallery
+@pytest.mark.slow
+def test_full_gallery_matches_the_guide(built_gallery):
+    out, r = built_gallery
     assert f"{len(ALL_FRAMES)} built, 0 up to date, 0 failed" in r.stdout
     assert sorted(p.stem for p in (out / "gif").glob("*.gif")) == sorted(ALL_FRAMES)
     for name, frames in ALL_FRAMES.items():
@@ -106,8 +99,9 @@ def test_full_gallery_matches_the_guide(full_gallery):
         assert (out / "gif" / committed.name).read_bytes() == committed.read_bytes(), committed.name
 
 
-def test_index_and_readme_describe_every_case(full_gallery):
-    out, _ = full_gallery
+@pytest.mark.slow
+def test_index_and_readme_describe_every_case(built_gallery):
+    out, _ = built_gallery
     page = (out / "index.html").read_text()
     for name in ALL_FRAMES:
         assert f'src="gif/{name}.gif"' in page
@@ -121,8 +115,9 @@ def test_index_and_readme_describe_every_case(full_gallery):
     assert readme.count("| ![") == len(ALL_FRAMES)
 
 
-def test_noop_rerun_rewrites_nothing(full_gallery):
-    out, _ = full_gallery
+@pytest.mark.slow
+def test_noop_rerun_rewrites_nothing(built_gallery):
+    out, _ = built_gallery
     before = snapshot(out)
     r = run_script("--out", str(out))
     assert r.returncode == 0
@@ -229,25 +224,56 @@ def test_clean_removes_what_no_case_makes(tmp_path):
     assert not (out / "gif" / "old_case.gif").exists() and (out / "gif" / "tiny.gif").exists()
 
 
+# For the kill: three small cases, one of each way a case is written (a convolution, a transposed one with its
+# inserted zeros, a pooling with numbers), 77 frames in all: long enough to be caught mid-build whatever the load.
+KILLED = """
+[conv]
+kind = "conv"
+i = 5
+k = 3
+p = 1
+
+[transposed]
+kind = "conv"
+i = 6
+k = 3
+s = 2
+p = 1
+transposed = true
+
+[pool_numbers]
+kind = "pool"
+i = 5
+k = 2
+s = 1
+numbers = true
+"""
+KILLED_FRAMES = {"conv": 25, "transposed": 36, "pool_numbers": 16}
+
+
 def test_killed_build_leaves_whole_files_and_resumes(tmp_path):
-    out = tmp_path / "out"
+    cat, out = _small(tmp_path, KILLED)
     env = dict(os.environ, MPLBACKEND="Agg")
-    proc = subprocess.Popen([sys.executable, str(SCRIPT), "--out", str(out), "-j", "2", "-q"], env=env,
-                            cwd=ROOT, start_new_session=True)
-    deadline = time.time() + 60
-    while time.time() < deadline and len(list(out.glob("png/*.png"))) < 40:
-        time.sleep(0.05)
+    proc = subprocess.Popen([sys.executable, str(SCRIPT), "--catalogue", str(cat), "--out", str(out), "-j", "2",
+                             "-q"], env=env, cwd=ROOT, start_new_session=True)
+    # A deadline against hanging forever, not a speed assertion.
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(out.glob("png/*.png"))) < 5 and proc.poll() is None:
+        time.sleep(0.02)
+    assert proc.poll() is None, "the build ended before it could be killed"
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
+    assert not (out / "index.html").exists(), "the build had finished: nothing was killed mid-build"
     targets = [p for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")]
     assert targets, "the build was killed before writing anything"
     for p in targets:
         assert whole(p), p
-    r = run_script("--out", str(out), "-j", "2")
+    r = run_script("--catalogue", str(cat), "--out", str(out), "-j", "2")
     assert r.returncode == 0, r.stderr
-    for name, frames in ALL_FRAMES.items():
+    for name, frames in KILLED_FRAMES.items():
         assert Image.open(out / "gif" / f"{name}.gif").n_frames == frames
         assert len(list((out / "png").glob(f"{name}_[0-9][0-9].png"))) == frames
+    assert (out / "index.html").exists()
     assert not [p for p in out.rglob(".*.tmp")]
 
 

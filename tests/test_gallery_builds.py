@@ -210,7 +210,8 @@ def test_clean_forgets_cases_removed_from_the_catalogue(tmp_path):
     lines: list[str] = []
     gallery.build(cat, out, jobs=1, clean=True, quiet=False, log=lines.append)
     assert sorted(p.name for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")) == \
-        sorted(["README.md", "index.html", "tiny.gif", "tiny.html"] + [f"tiny_0{t}.{e}" for e in ("pdf", "png") for t in range(4)])
+        sorted(["README.md", "index.html", "tiny.gif", "tiny.html"]
+               + [f"tiny_0{t}.{e}" for e in ("pdf", "png") for t in range(4)])
     manifest = gallery.status.read_manifest(out)
     assert sorted(manifest["cases"]) == ["tiny"]
     assert "forgot tiny_t: no longer in the catalogue" in lines and "removed gif/tiny_pool.gif" in lines

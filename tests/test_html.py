@@ -233,7 +233,8 @@ def test_interrupted_write_leaves_no_file(tmp_path, monkeypatch):
 def test_cli_writes_html(tmp_path):
     from convanim.cli import main
 
-    assert main(["render", "-i", "5", "-k", "3", "-s", "2", "-p", "1", "-o", str(tmp_path / "c.html"), "--view", "matrix"]) == 0
+    argv = ["render", "-i", "5", "-k", "3", "-s", "2", "-p", "1", "-o", str(tmp_path / "c.html"), "--view", "matrix"]
+    assert main(argv) == 0
     assert 'data-frames="9"' in (tmp_path / "c.html").read_text()
 
 
@@ -244,6 +245,7 @@ def test_caption_lines_say_what_describe_says():
     assert lines[1:] == ODD_T.describe().splitlines()[1:]
 
 
+@pytest.mark.slow  # draws 4096 frames
 def test_sizes_64x64_with_4096_frames_is_under_5_mb(tmp_path):
     path = ca.render(ca.Conv(64, 3, p=1), tmp_path / "big.html")
     page = path.read_text()
@@ -287,7 +289,8 @@ def test_player_shows_itself_in_a_notebook(tmp_path):
     (ca.Pool(6, 2, mode="max"), dict(numbers=True)),
     (ca.Pool(4, 2, mode="avg"), dict(view="both", numbers=True)),
     (ca.Pool(5, 3, s=2, p=1, mode="avg", ceil_mode=True), dict(labels=True, caption=True, theme="dark")),
-    (ca.Conv(9, 3, p=1).transpose(), dict(view="matrix", max_matrix=324)),
+    pytest.param(ca.Conv(9, 3, p=1).transpose(), dict(view="matrix", max_matrix=324),  # 81 frames, each whole
+                 marks=pytest.mark.slow),
 ], ids=["rect-dilated", "transpose-flat", "maxpool", "avgpool-both", "avgpool-dark", "matrix-81"])
 def test_deltas_replay_every_frame_as_drawn_whole(spec, kw):
     """Whatever the view: playing the deltas gives each frame's markup, within 0.02 pt of drawing it whole."""

@@ -36,8 +36,8 @@ CHROMIUM = next((p for p in (os.environ.get("CONVANIM_CHROMIUM"), shutil.which("
 CHROMEDRIVER = next((p for p in (os.environ.get("CONVANIM_CHROMEDRIVER"), shutil.which("chromedriver"),
                                  "/usr/bin/chromedriver") if p and os.path.exists(p)), None)
 if CHROMIUM is None or CHROMEDRIVER is None:
-    (pytest.fail if REQUIRED else pytest.skip)("chromium and chromedriver are needed (apt-get install chromium chromium-driver)",
-                allow_module_level=True)
+    (pytest.fail if REQUIRED else pytest.skip)(
+        "chromium and chromedriver are needed (apt-get install chromium chromium-driver)", allow_module_level=True)
 
 ROOT_SEL = "figure.convanim-player"
 # Recorded from the first instruction of every page: requests the page makes, and policy violations.

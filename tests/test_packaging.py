@@ -3,6 +3,7 @@ project URLs; the sdist carries what its own tests need; the public API is typed
 from __future__ import annotations
 
 import os
+import site
 import subprocess
 import sys
 import tarfile
@@ -56,26 +57,43 @@ def test_sdist_carries_what_its_tests_need(dist):
     assert not [n for n in names if n.startswith(("gallery/pdf/", "gallery/png/")) or n.endswith(".tmp")]
 
 
+def _site_packages_of_this_interpreter() -> list[str]:
+    """Where this interpreter finds its packages: a virtualenv's own site-packages (and the base ones only if
+    that virtualenv sees them), then the user's, in the order ``site`` put them on ``sys.path``."""
+    dirs = list(site.getsitepackages())
+    if site.ENABLE_USER_SITE:
+        dirs.append(site.getusersitepackages())
+    return [d for d in dirs if os.path.isdir(d)]
+
+
 def test_gallery_from_an_installed_wheel(dist, tmp_path):
     wheel, _ = dist
     env_dir = tmp_path / "venv"
-    # The dependencies come from this interpreter's site-packages; only convanim itself is installed.
-    venv.EnvBuilder(system_site_packages=True, with_pip=True).create(env_dir)
+    # A venv made from inside a virtualenv is based on the *base* interpreter: `system_site_packages` would give
+    # it the base's packages, not the ones this virtualenv installed. So the child gets its own empty
+    # site-packages, and a .pth file that appends this interpreter's package folders after it (a .pth line
+    # is a plain path: the .pth files inside those folders, the checkout's editable hook among them, are not run).
+    venv.EnvBuilder(system_site_packages=False, with_pip=True).create(env_dir)
     python = env_dir / "bin" / "python"
-    r = subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
-                       capture_output=True, text=True, timeout=600)
+    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    Path(purelib, "_convanim_test_parent.pth").write_text("\n".join(_site_packages_of_this_interpreter()) + "\n")
+    # --ignore-installed: the convanim this interpreter has (an editable one, often) must not count as installed.
+    r = subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", "--ignore-installed",
+                        str(wheel)], capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr
     work = tmp_path / "elsewhere"
     work.mkdir()
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
     env["MPLBACKEND"] = "Agg"
+    assert (env_dir / "bin" / "convanim").exists(), "pip did not install the wheel's console script"
     r = subprocess.run([str(env_dir / "bin" / "convanim"), "gallery", "--out", "out", "-j", "2", "dilation", "kernel"],
                        cwd=work, capture_output=True, text=True, env=env, timeout=600)
     assert r.returncode == 0, r.stderr
     assert "gallery: 2 built, 0 up to date, 0 failed" in r.stdout
     where = subprocess.run([str(python), "-c", "import convanim; print(convanim.__file__)"], cwd=work,
                            capture_output=True, text=True, env=env).stdout
-    assert str(env_dir) in where  # the installed copy, not the checkout
+    assert str(env_dir) in where  # the installed copy, not the checkout nor this interpreter's convanim
     assert sorted(p.name for p in (work / "out" / "gif").iterdir()) == ["dilation.gif", "kernel.gif"]
     assert (work / "out" / "gif" / "dilation.gif").read_bytes() == (ROOT / "gallery" / "gif" / "dilation.gif").read_bytes()
 

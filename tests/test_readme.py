@@ -121,6 +121,7 @@ def test_console_sessions_print_what_the_readme_shows(tmp_path):
     assert sorted(p.name for p in (tmp_path / "my_gallery" / "gif").iterdir()) == ["dilation.gif", "padding_strides.gif"]
 
 
+@pytest.mark.slow  # a process per example
 def test_every_help_example_runs(tmp_path):
     from convanim.cli import build_parser
 
