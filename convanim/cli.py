@@ -16,6 +16,7 @@ from . import __version__
 from .cli_args import Parser, UsageError, add_spec_options, number, parse_padding, parse_size, spec_from_args
 from .cli_messages import missing_dependency_line, show_warning
 from .core.checks import MAX_DPI, MAX_DURATION, MAX_INT, MAX_LIMIT, MIN_DURATION
+from .drawing.views import view_names
 
 __all__ = ["main", "parse_size", "parse_padding", "build_parser", "gallery_main", "gallery_from_args", "default_catalogue"]
 
@@ -83,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
                            ".mkv .webm, LaTeX: .tex); - for stdout (GIF)")
     look.add_argument("--style", choices=("paper", "flat"), default=None,
                       help="paper: the guide's slanted view (the default); flat: side by side (the default for a 1D layer)")
-    look.add_argument("--view", choices=("grid", "matrix", "both", "overlap"), default="grid",
+    look.add_argument("--view", choices=view_names(), default="grid",
                       help="grid: the sliding kernel (default); matrix: the guide's unrolled matrix C; both; "
                            "overlap: how many windows meet at each cell (one frame)")
     look.add_argument("--numbers", action="store_true", help="write input values, kernel weights and outputs")

@@ -260,7 +260,7 @@ def test_multi_channel_specs_are_refused_by_the_matrix_view_naming_c_in_c_out(sp
 
     from convanim.drawing.api import make_plan, new_stage
 
-    message = r"^c_in, c_out: .* not drawn yet"
+    message = r"^c_in, c_out: .* not drawn here"
     fig, ax = plt.subplots()
     try:
         calls = [lambda: ca.draw(ax, spec, view="matrix"), lambda: ca.figure(spec, view="matrix"),
@@ -333,7 +333,7 @@ def test_cli_render_refuses_channels_in_the_matrix_view_and_writes_nothing(capsy
     target = tmp_path / "x.gif"
     status, _, err = _cli(capsys, "render", "-i", "5", "-k", "3", "--c-in", "2", "--c-out", "4", "--view", "matrix",
                           "-o", str(target))
-    assert status == 2 and err.startswith("convanim: error: c_in, c_out: ") and "not drawn yet" in err
+    assert status == 2 and err.startswith("convanim: error: c_in, c_out: ") and "not drawn here" in err
     assert not target.exists() and not list(tmp_path.iterdir())
 
 

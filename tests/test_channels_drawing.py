@@ -113,7 +113,7 @@ def test_partial_sums_written_add_up_to_the_output_as_pytorch_computes_it(spec):
 
 
 def test_matrix_view_still_refuses_channels_and_grid_draws_them():
-    with pytest.raises(ValueError, match=r"^c_in, c_out: .* not drawn yet"):
+    with pytest.raises(ValueError, match=r"^c_in, c_out: .* not drawn here"):
         ca.figure(GROUPED, view="matrix")
     fig = ca.figure(GROUPED, frame=-1, labels=True)
     texts = {t.get_text() for t in fig.axes[0].texts}

@@ -313,3 +313,75 @@ def test_a_1d_layer_or_stack_is_drawn_flat_unless_asked_otherwise(tmp_path):
         subprocess.run([sys.executable, "-m", "convanim", "render", "-i", "16", "--1d", "-k", "3", "-o", str(path),
                         *extra], check=True)
     assert default.read_bytes() == flat.read_bytes()
+
+
+def test_clean_keeps_the_last_good_build_of_a_case_that_fails_now(tmp_path):
+    from convanim.gallery.build import build
+
+    cat = tmp_path / "cases.toml"
+    cat.write_text('[a]\nkind = "conv"\ni = 3\nk = 2\n\n[b]\nkind = "conv"\ni = 3\nk = 2\ns = 1\n\n'
+                   '[gone]\nkind = "pool"\ni = 4\nk = 2\n')
+    out = tmp_path / "g"
+    assert sorted(build(catalogue=cat, out=out, jobs=1, quiet=True).built) == ["a", "b", "gone"]
+    cat.write_text('[a]\nkind = "conv"\ni = 3\nk = 2\n\n[b]\nkind = "conv"\ni = 3\nk = 2\ns = 1\nnumbers = "yes"\n')
+    report = build(catalogue=cat, out=out, jobs=1, quiet=True, clean=True)
+    assert list(report.failed) == ["b"]
+    assert (out / "gif" / "b.gif").exists() and (out / "png" / "b_03.png").exists()  # b's last good build stays
+    assert not (out / "gif" / "gone.gif").exists() and not list((out / "png").glob("gone_*"))
+
+
+def test_a_registered_writer_that_fails_halfway_leaves_nothing(tmp_path):
+    class Partial:  # writes as it goes, then breaks: the user's file must never be half there
+        def __init__(self, path, plan):
+            self.fh = open(path, "w")
+
+        def __enter__(self):
+            return self
+
+        def add_frame(self, t, rgba):
+            self.fh.write(f"frame {t}\n")
+            self.fh.flush()
+            if t == 2:
+                raise RuntimeError("boom")
+
+        def __exit__(self, *exc):
+            self.fh.close()
+
+    ca.register_format(".partial", Partial)
+    try:
+        with pytest.raises(RuntimeError, match="boom"):
+            ca.render(ca.Conv(4, 3), tmp_path / "x.partial")
+        assert list(tmp_path.iterdir()) == []
+        with pytest.raises(ValueError, match="replace=True"):
+            ca.register_format(".png", Partial)
+        with pytest.raises(ValueError, match="one dot"):
+            ca.register_format(".a.b", Partial)
+    finally:
+        from convanim.io.formats import _FORMATS
+
+        _FORMATS.pop(".partial")
+
+
+def test_a_broken_plan_is_refused_by_name_and_a_registered_view_reaches_the_cli(tmp_path):
+    import dataclasses
+
+    plan = ca.plan(PS)
+    for broken in (dataclasses.replace(plan, n_frames=0), dataclasses.replace(plan, n_frames=100)):
+        with pytest.raises(ValueError, match="plan: .*frame states"):
+            ca.render(broken, tmp_path / "x.gif")
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(ValueError, match="theme"):
+        ca.Player(PS, theme="nope")  # refused when made, not when shown
+    from convanim.cli import build_parser
+    from convanim.drawing.views import GridView, register_view
+    from convanim.drawing.views.base import _REGISTRY
+
+    class Mine(GridView):
+        name = "mine"
+
+    register_view(Mine())
+    try:
+        args = build_parser().parse_args(["render", "-i", "5", "-k", "3", "--view", "mine", "-o", "x.gif"])
+        assert args.view == "mine"
+    finally:
+        _REGISTRY.pop()

@@ -330,9 +330,8 @@ def check_one_channel(spec: Any, what: str = "drawn") -> None:
     """
     if spec.channels:
         raise ValueError(f"c_in, c_out: {spec!r} has {spec.c_in} input and {spec.c_out} output channels, which are "
-                         f"not {what} yet (convanim draws one-channel layers); its values, matrix and frames work "
-                         f"(apply, conv_matrix, scene), and convanim.channels_figure(c_in, c_out) draws the guide's "
-                         f"Figure 1.3")
+                         f"not {what} here (this draws one-channel layers; the grid view draws channels); its values, "
+                         f"matrix and frames work (apply, conv_matrix, scene)")
 
 
 _INT_SPEC = re.compile(r"(?:[0_ -]?[<>=^])?[+\- ]?0?(?P<width>\d{1,2})?[dxXob]?")

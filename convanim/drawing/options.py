@@ -33,6 +33,7 @@ from ..core.checks import (
 )
 from ..core.geometry import MAX_FRAMES
 from ..core.matrix import MAX_MATRIX
+from .theme import get_theme
 
 __all__ = ["Options", "OPTION_NAMES", "STYLES", "check_options"]
 
@@ -101,6 +102,7 @@ def check_options(*, views: Optional[Sequence[str]] = None, **kw: Any) -> Option
     caption = check_bool("caption", kw.get("caption", o.caption))
     theme = kw.get("theme")
     check_theme(theme)
+    get_theme(theme)  # a name or a colour key that does not exist, refused here too
     fontsize = check_fontsize(kw.get("fontsize"))
     max_frames = check_int("max_frames", kw.get("max_frames", o.max_frames), 1, MAX_LIMIT)
     max_matrix = check_int("max_matrix", kw.get("max_matrix", o.max_matrix), 1, MAX_LIMIT)

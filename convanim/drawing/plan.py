@@ -185,6 +185,16 @@ class Plan:
         state["panels"] = []
         return state
 
+    def check(self) -> Plan:
+        """``self``, if it holds what a painter needs: at least one frame, and one state per frame."""
+        if not isinstance(self.n_frames, int) or self.n_frames < 1 or len(self.frames) != self.n_frames:
+            raise ValueError(f"plan: {self.title or 'this plan'} has n_frames={self.n_frames!r} and "
+                             f"{len(self.frames)} frame states; a plan needs one state per frame, at least one "
+                             f"(make it with convanim.plan)")
+        if not self.unit > 0 or len(self.bounds) != 4:
+            raise ValueError(f"plan: {self.title or 'this plan'} has no scale or bounds (make it with convanim.plan)")
+        return self
+
     def frame(self, t: int) -> FrameState:
         """What frame ``t`` shows (``0 <= t < n_frames``)."""
         return self.frames[t]

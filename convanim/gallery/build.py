@@ -9,6 +9,7 @@ killed at any moment leaves only whole files and the next run completes it.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -355,19 +356,25 @@ def _estimated_frames(case: Case) -> int:
 
 
 def _clean(root: Path, cases: dict[str, Case], manifest: dict[str, Any], log: Optional[Callable[[str], Any]]) -> None:
-    """Forget cases no longer in the catalogue, then remove every output no remaining entry lists."""
+    """Forget cases no longer in the catalogue, then remove every output no remaining entry lists.
+
+    A case still in the catalogue keeps its files even where this build failed it (a typo in its table must not
+    wipe its last good build): only what the catalogue no longer has is removed.
+    """
     for name in [n for n in manifest["cases"] if n not in cases]:
         del manifest["cases"][name]
         if log:
             log(f"forgot {name}: no longer in the catalogue")
     keep = {rel for entry in manifest["cases"].values() for rel in entry.get("files", {})}
+    listed = [name for name in cases if name not in manifest["cases"]]  # in the catalogue, not built now
+    own = re.compile("|".join(rf"{re.escape(n)}(_\d+)?\.(gif|html|pdf|png)" for n in listed) or r"(?!)")
     for sub, ext in (("gif", ".gif"), ("html", ".html"), ("pdf", ".pdf"), ("png", ".png")):
         d = root / sub
         if not d.is_dir():
             continue
         for f in sorted(d.iterdir()):
             rel = f"{sub}/{f.name}"
-            if f.is_file() and f.suffix == ext and rel not in keep:
+            if f.is_file() and f.suffix == ext and rel not in keep and not own.fullmatch(f.name):
                 f.unlink()
                 if log:
                     log(f"removed {rel}")

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional, Union
 
+from ..core.checks import check_duration
+
 if TYPE_CHECKING:
     from ..core.spec import Spec
     from ..drawing.plan import Plan
@@ -100,6 +102,11 @@ class Case:
             # Checked here, not when the page is written: a bad title must not cost a whole build.
             if key in self.table and not (isinstance(self.table[key], str) and self.table[key].strip()):
                 raise ValueError(f"{key} must be a non-empty string, got {self.table[key]!r}")
+        if kind in STILL_KINDS:
+            # A still figure is drawn as the guide's: these options draw layers, and would be silently dropped.
+            dropped = sorted(set(self.table) & {"numbers", "labels", "caption", "style", "view"})
+            if dropped:
+                raise ValueError(f"{dropped[0]} does not go with kind = {kind!r} (a still figure of the guide)")
         if "transposed" in self.table and kind != "conv":
             raise ValueError("transposed goes with kind = 'conv' (use kind = 'conv_transpose' for its own input)")
         if "output_padding" in self.table and kind != "conv_transpose":
@@ -173,12 +180,8 @@ class Case:
 
     @property
     def duration(self) -> float:
-        """Seconds per frame of the GIF."""
-        value = self.table.get("duration", 1.0)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 655.35:
-            raise ValueError(f"duration must be a number of seconds in (0, 655.35] (a GIF's longest frame), "
-                             f"got {value!r}")
-        return float(value)
+        """Seconds per frame of the GIF (checked as every entry point checks ``duration``)."""
+        return check_duration(self.table.get("duration", 1.0))
 
     @property
     def title(self) -> str:

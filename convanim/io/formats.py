@@ -13,6 +13,7 @@ Examples
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Callable, ContextManager, Optional
@@ -25,7 +26,7 @@ from .tikz import TikzWriter
 from .video import ImageioEncoder
 
 __all__ = ["Factory", "formats", "register_format", "every_frame", "EncoderWriter", "VectorWriter", "HtmlWriter",
-           "PlanStage", "patternable"]
+           "PlanStage", "patternable", "built_in"]
 
 #: ``factory(path, plan)`` -> a context manager with ``add_frame(t, rgba)``.
 Factory = Callable[[Path, Plan], ContextManager[Any]]
@@ -164,6 +165,8 @@ _FORMATS: dict[str, Factory] = {
     ".gif": _gif, ".pdf": _pdf, ".png": _png, ".svg": _svg, ".html": HtmlWriter,
     ".webp": _imageio, ".mp4": _imageio, ".webm": _imageio, ".mkv": _imageio, ".tex": TikzWriter,
 }
+#: The built-in writers, which write their file atomically themselves (a registered one is given a temporary).
+_BUILT_IN = dict(_FORMATS)
 #: Formats that hold one frame (``frame=``, default 0) unless the path is a ``{frame}`` pattern.
 _ONE_FRAME = {".png", ".svg"}
 
@@ -174,12 +177,15 @@ def formats() -> dict[str, Factory]:
     return dict(_FORMATS)
 
 
-def register_format(suffix: str, factory: Factory, *, one_frame: bool = False) -> None:
+def register_format(suffix: str, factory: Factory, *, one_frame: bool = False, replace: bool = False) -> None:
     """Make :func:`convanim.render` write ``suffix`` with ``factory(path, plan)``.
 
     ``factory`` returns a context manager with ``add_frame(t, rgba)`` (``rgba``: frame ``t``'s
     ``(height, width, 3 or 4)`` uint8 pixels); leaving it without an exception finishes the file, with one
-    aborts it.  ``one_frame``: a file holds one frame (``frame=``, default 0), as PNG does; else every frame.
+    aborts it.  The ``path`` it is given is a temporary beside the target, renamed onto it when the writer
+    finishes (removed when it fails), so a half-written file is never left.  ``one_frame``: a file holds one
+    frame (``frame=``, default 0), as PNG does; else every frame.  A suffix already registered is refused unless
+    ``replace=True``.
 
     Examples
     --------
@@ -195,8 +201,10 @@ def register_format(suffix: str, factory: Factory, *, one_frame: bool = False) -
     >>> ca.render(ca.Conv(4, 3), "conv.mean").read_text().count("\\n")
     3
     """
-    if not isinstance(suffix, str) or not suffix.startswith(".") or len(suffix) < 2 or "/" in suffix:
-        raise ValueError(f"suffix must be like '.ext', got {suffix!r}")
+    if not isinstance(suffix, str) or not re.fullmatch(r"\.[A-Za-z0-9_-]+", suffix):
+        raise ValueError(f"suffix must be like '.ext' (one dot, then letters, digits, '_' or '-'), got {suffix!r}")
+    if suffix.lower() in _FORMATS and not replace:
+        raise ValueError(f"suffix {suffix!r} is written already; pass replace=True to write it with this factory")
     if not callable(factory):
         raise TypeError(f"factory must be callable as factory(path, plan), got {type(factory).__name__}")
     _FORMATS[suffix.lower()] = factory
@@ -204,6 +212,11 @@ def register_format(suffix: str, factory: Factory, *, one_frame: bool = False) -
         _ONE_FRAME.add(suffix.lower())
     else:
         _ONE_FRAME.discard(suffix.lower())
+
+
+def built_in(suffix: str, factory: Factory) -> bool:
+    """Whether ``factory`` is convanim's own writer of ``suffix`` (which writes its file atomically itself)."""
+    return _BUILT_IN.get(suffix.lower()) is factory
 
 
 def patternable(suffix: str) -> bool:

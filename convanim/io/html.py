@@ -104,8 +104,8 @@ def to_html(spec: Spec, *, frame: Optional[int] = None, duration: float = 1.0, f
         if kw:
             raise TypeError(f"to_html of a Plan takes no drawing keywords (the plan holds them): got {sorted(kw)[0]!r}")
         if frame is not None:
-            check_frame(frame, spec.n_frames, spec.title or "the plan")
-        return plan_html(spec, frame=frame, full_page=full_page)
+            check_frame(frame, spec.check().n_frames, spec.title or "the plan")
+        return plan_html(spec.check(), frame=frame, full_page=full_page)
     return plan_html(make_plan(spec, frame=frame, duration=duration, **kw), frame=frame, full_page=full_page)
 
 

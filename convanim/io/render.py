@@ -23,7 +23,7 @@ from ..drawing.painter import Stage
 from ..drawing.plan import Plan
 from .atomic import AtomicFile, check_output_path, describe_os_error, terminate_cleanly
 from .encoders import GifEncoder
-from .formats import EncoderWriter, PlanStage, every_frame, formats, patternable
+from .formats import EncoderWriter, PlanStage, built_in, every_frame, formats, patternable
 
 __all__ = ["animation", "render", "ConvAnimation", "frame_paths", "REPR_MAX_FRAMES", "write_frames"]
 
@@ -200,7 +200,7 @@ def render(spec: Any, path: Union[str, Path], *, frame: Optional[int] = None, **
         if kw:
             raise TypeError(f"render of a Plan takes only frame (the plan holds its options): got "
                             f"{sorted(kw)[0]!r}; pass it to convanim.plan(spec, ...) instead")
-        plan = spec
+        plan = spec.check()
         if frame is not None:
             check_frame(frame, plan.n_frames, plan.title or "the plan")
     else:
@@ -228,7 +228,17 @@ def render(spec: Any, path: Union[str, Path], *, frame: Optional[int] = None, **
     with terminate_cleanly():
         stage = PlanStage(plan)
         if not pattern:
-            write_frames(stage, frames, [factory(path, plan)])
+            if built_in(suffix, factory):
+                write_frames(stage, frames, [factory(path, plan)])
+                return path
+            # A registered writer writes a temporary, renamed onto the target only when it finished.
+            target = AtomicFile(path)
+            try:
+                write_frames(stage, frames, [factory(target.tmp, plan)], name=path)
+                target.commit()
+            except BaseException:
+                target.discard()
+                raise
             return path
         # One file per frame: each written under a temporary name, all renamed at the end (all, or none).
         targets = [AtomicFile(p) for p in frame_paths(path, frames)]

@@ -68,7 +68,8 @@ _REGISTRY: list[View] = []
 
 
 def register_view(view: View) -> View:
-    """Add ``view`` to the registry (a later view of the same name and kind comes after the earlier ones)."""
+    """Add ``view`` to the registry.  A view registered later is asked first: registered under a name that
+    exists, it takes over the specs it accepts (``view_names`` keeps the order names first came in)."""
     if not view.name:
         raise ValueError("a view needs a name (its view= value)")
     _REGISTRY.append(view)
@@ -89,7 +90,7 @@ def select_view(spec: Any, view: str) -> View:
 
     A spec no view draws is a ``TypeError`` naming ``spec``.
     """
-    for v in _REGISTRY:
+    for v in reversed(_REGISTRY):
         if v.name == view and v.accepts(spec):
             return v
     takers = [v for v in _REGISTRY if v.accepts(spec)]
