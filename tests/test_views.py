@@ -333,7 +333,7 @@ def test_clean_keeps_the_last_good_build_of_a_case_that_fails_now(tmp_path):
 def test_a_registered_writer_that_fails_halfway_leaves_nothing(tmp_path):
     class Partial:  # writes as it goes, then breaks: the user's file must never be half there
         def __init__(self, path, plan):
-            self.fh = open(path, "w")
+            self.fh = open(path, "w")  # noqa: SIM115 - held open across frames on purpose
 
         def __enter__(self):
             return self
@@ -367,7 +367,7 @@ def test_a_broken_plan_is_refused_by_name_and_a_registered_view_reaches_the_cli(
 
     plan = ca.plan(PS)
     for broken in (dataclasses.replace(plan, n_frames=0), dataclasses.replace(plan, n_frames=100)):
-        with pytest.raises(ValueError, match="plan: .*frame states"):
+        with pytest.raises(ValueError, match=r"plan: .*frame states"):
             ca.render(broken, tmp_path / "x.gif")
     assert list(tmp_path.iterdir()) == []
     with pytest.raises(ValueError, match="theme"):
