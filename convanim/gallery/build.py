@@ -321,7 +321,7 @@ def _warm_up(cases: Sequence[Case]) -> None:
     """Load once, in the main process, what every worker needs: forked workers then start warm.
 
     matplotlib and the painters, the fonts (a first drawing, vector and raster), and
-    the GIF palette of each theme (a lookup table that takes a while to compute).
+    the GIF palette of each theme.
     """
     from ..core.spec import Conv
     from ..drawing.api import figure
