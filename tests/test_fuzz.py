@@ -125,8 +125,8 @@ def test_conv_matrix_limit_can_be_raised_and_wrong_specs_named():
         ca.conv_matrix(spec, max_entries=1000)
     assert ca.conv_matrix(spec, max_entries=3969).shape == (49, 81)
     for bad in (None, "Conv(5, 3)", 5):
-        refused(lambda: ca.conv_matrix(bad), (TypeError,), "spec")
-        refused(lambda: ca.apply(bad, np.zeros((5, 5))), (TypeError,), "spec")
+        refused(lambda bad=bad: ca.conv_matrix(bad), (TypeError,), "spec")
+        refused(lambda bad=bad: ca.apply(bad, np.zeros((5, 5))), (TypeError,), "spec")
 
 
 # ---- drawing options --------------------------------------------------------------------------------------------

@@ -233,7 +233,8 @@ def test_interrupted_write_leaves_no_file(tmp_path, monkeypatch):
 def test_cli_writes_html(tmp_path):
     from convanim.cli import main
 
-    assert main(["render", "-i", "5", "-k", "3", "-s", "2", "-p", "1", "-o", str(tmp_path / "c.html"), "--view", "matrix"]) == 0
+    assert main(["render", "-i", "5", "-k", "3", "-s", "2", "-p", "1", "-o", str(tmp_path / "c.html"),
+                 "--view", "matrix"]) == 0
     assert 'data-frames="9"' in (tmp_path / "c.html").read_text()
 
 

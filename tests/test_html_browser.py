@@ -36,8 +36,8 @@ CHROMIUM = next((p for p in (os.environ.get("CONVANIM_CHROMIUM"), shutil.which("
 CHROMEDRIVER = next((p for p in (os.environ.get("CONVANIM_CHROMEDRIVER"), shutil.which("chromedriver"),
                                  "/usr/bin/chromedriver") if p and os.path.exists(p)), None)
 if CHROMIUM is None or CHROMEDRIVER is None:
-    (pytest.fail if REQUIRED else pytest.skip)("chromium and chromedriver are needed (apt-get install chromium chromium-driver)",
-                allow_module_level=True)
+    (pytest.fail if REQUIRED else pytest.skip)(
+        "chromium and chromedriver are needed (apt-get install chromium chromium-driver)", allow_module_level=True)
 
 ROOT_SEL = "figure.convanim-player"
 # Recorded from the first instruction of every page: requests the page makes, and policy violations.
@@ -316,7 +316,6 @@ GALLERY_LOOKS = [("numerical_padding_strides", 4), ("padding_strides_odd_transpo
 def test_gallery_player_looks_like_the_png_and_points_where_matplotlib_does(browser, tmp_path, name, t):
     """The player, painted from the plan, against the matplotlib painter's PNG of the same frame; its output
     cells where matplotlib's transform puts the plan's cells, each naming the frame that computes it."""
-    from PIL import Image
 
     from convanim.drawing.api import stage_of
     from convanim.gallery.build import case_plan

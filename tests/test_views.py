@@ -2,7 +2,6 @@
 registry."""
 from __future__ import annotations
 
-import math
 import pickle
 import re
 import subprocess
