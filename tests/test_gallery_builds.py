@@ -140,6 +140,43 @@ def test_a_lost_worker_fails_its_case_by_name_and_the_rest_is_built(tmp_path, mo
     assert gallery.build(cat, out, jobs=2).built == ["tiny_t"]
 
 
+def _recording_pids(monkeypatch, log: Path, die_on: str = ""):
+    """Make each worker note (its pid, the case) before building, and die on ``die_on``."""
+    real = build_module.build_case
+
+    def build_case(case, out_dir):
+        with open(log, "a") as fh:
+            fh.write(f"{os.getpid()} {case.name}\n")
+        if case.name == die_on:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(case, out_dir)
+
+    monkeypatch.setattr(build_module, "build_case", build_case)  # forked workers inherit it
+
+
+def test_one_worker_builds_case_after_case(tmp_path, monkeypatch):
+    cat, out = _catalogue(tmp_path)
+    _recording_pids(monkeypatch, tmp_path / "pids")
+    report = gallery.build(cat, out, jobs=1, log=lambda m: None)
+    assert sorted(report.built) == ["tiny", "tiny_pool", "tiny_t"] and not report.failed
+    pids = {line.split()[0] for line in (tmp_path / "pids").read_text().splitlines()}
+    assert len(pids) == 1 and str(os.getpid()) not in pids  # one warm worker, not the main process
+
+
+def test_a_dead_worker_is_replaced_and_the_next_cases_built(tmp_path, monkeypatch):
+    cat, out = _catalogue(tmp_path)
+    _recording_pids(monkeypatch, tmp_path / "pids", die_on="tiny_t")
+    report = gallery.build(cat, out, jobs=1, log=lambda m: None)
+    assert report.failed == {"tiny_t": "its worker process was killed (SIGKILL)"}
+    assert sorted(report.built) == ["tiny", "tiny_pool"]
+    runs = [line.split() for line in (tmp_path / "pids").read_text().splitlines()]
+    assert sorted(name for _, name in runs) == ["tiny", "tiny_pool", "tiny_t"]  # each case handed out once
+    dead = next(pid for pid, name in runs if name == "tiny_t")
+    after = [pid for pid, _ in runs[[name for _, name in runs].index("tiny_t") + 1:]]
+    assert after and dead not in after  # a new worker took over
+    assert not temporaries(out)
+
+
 def test_a_worker_killed_from_outside_mid_build(tmp_path):
     cat, out = _catalogue(tmp_path, SLOW)
     proc = start_script("--catalogue", str(cat), "--out", str(out), "-j", "2")

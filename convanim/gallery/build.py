@@ -63,11 +63,12 @@ def build_case(case: Case, out: Union[str, Path]) -> dict[str, Any]:
     """Draw every file of ``case`` into ``out``; return its manifest entry.
 
     One figure draws each frame once: its pixels go to the GIF and the frame's PNG, the same figure to the
-    frame's PDF page; then the player.
+    frame's PDF page (one PDF per frame, split from one multi-page PDF of the case); then the player.
     """
-    from ..io.encoders import GifEncoder, PdfEncoder, PngEncoder
+    from ..io.encoders import GifEncoder, PngEncoder
     from ..io.formats import EncoderWriter, PlanStage, VectorWriter
     from ..io.html import write_plan_html
+    from ..io.pdf_split import PdfFramesEncoder
 
     plan = case_plan(case)
     n = plan.n_frames
@@ -76,16 +77,20 @@ def build_case(case: Case, out: Union[str, Path]) -> dict[str, Any]:
         (root / sub).mkdir(parents=True, exist_ok=True)
     stage = PlanStage(plan)
     # keep_same: a rebuilt file whose bytes did not change keeps its file, times too (no Makefile retriggered)
+    names = frame_names(case.name, n)
+    # The PDF frames are drawn into one multi-page PDF (each font subset once for the case, not once per
+    # frame: that was half the build's time) and split into a file per page when the case is done.
     with EncoderWriter(GifEncoder(root / "gif" / f"{case.name}.gif", plan.theme, plan.duration,
-                                  keep_same=True)) as gif:
-        for t, name in enumerate(frame_names(case.name, n)):
+                                  keep_same=True)) as gif, \
+            VectorWriter(PdfFramesEncoder([root / "pdf" / f"{name}.pdf" for name in names], keep_same=True),
+                         plan, stage) as pdf:
+        for t, name in enumerate(names):
             stage.set_frame(t)
             rgba = stage.rgb()
             gif.add_frame(t, rgba)
-            with EncoderWriter(PngEncoder(root / "png" / f"{name}.png", keep_same=True)) as png, \
-                    VectorWriter(PdfEncoder(root / "pdf" / f"{name}.pdf", keep_same=True), plan, stage) as pdf:
+            with EncoderWriter(PngEncoder(root / "png" / f"{name}.png", keep_same=True)) as png:
                 png.add_frame(t, rgba)
-                pdf.add_frame(t, None)
+            pdf.add_frame(t, None)
     # The page the reader drives: every frame as vector graphics, named by the case's title.
     plan.title = case.title
     if case.still:
@@ -324,7 +329,7 @@ def _warm_up(cases: Sequence[Case]) -> None:
     """Load once, in the main process, what every worker needs: forked workers then start warm.
 
     matplotlib and the painters, the fonts (a first drawing, vector and raster), and
-    the GIF palette of each theme (a lookup table that takes a while to compute).
+    the GIF palette of each theme.
     """
     from ..core.spec import Conv
     from ..drawing.api import figure

@@ -1,8 +1,9 @@
 """Worker processes and the build lock: builds that survive kills, lost workers and each other.
 
-- One process per case, at most ``jobs`` at once.  A worker that dies (killed,
-  out of memory, a crash in a C library) fails its own case, by name; the other
-  cases are still built.
+- ``jobs`` worker processes, each taking case after case, so that font and
+  mathtext caches stay warm.  A worker that dies (killed, out of memory, a crash
+  in a C library) fails the case it was building, by name, and is replaced; the
+  other cases are still built.
 - Workers die with the main process: on Linux the kernel sends them SIGTERM
   when it goes (``PR_SET_PDEATHSIG``); elsewhere a watchdog thread notices.
   SIGTERM becomes ``SystemExit`` in a worker, so that its encoders remove their
@@ -20,6 +21,8 @@ import signal
 import sys
 import threading
 import time
+from collections import deque
+from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from types import TracebackType
@@ -137,12 +140,23 @@ def _terminate(signum: int, frame: Any) -> None:
     raise SystemExit(128 + signum)
 
 
-def _worker(work: Work, case: Case, out: str, conn: Connection, parent: int) -> None:
+def _worker(work: Work, cases: Sequence[Case], out: str, conn: Connection, parent: int) -> None:
+    """Build case after case, as the main process hands out their indices, until it sends ``None`` or goes.
+
+    One process for many cases keeps matplotlib's font and mathtext caches, and ours, warm from one case to
+    the next.
+    """
     signal.signal(signal.SIGTERM, _terminate)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle: it ends us
     _die_with(parent)
-    result = work(case, out)
-    conn.send(result)
+    while True:
+        try:
+            index = conn.recv()
+        except (EOFError, OSError):  # the main process is gone: nothing more to do
+            break
+        if index is None:
+            break
+        conn.send(work(cases[index], out))
     conn.close()
 
 
@@ -156,57 +170,86 @@ def _death(exitcode: Optional[int]) -> str:
     return f"its worker process ended without a result (exit status {exitcode})"
 
 
-def run_cases(work: Work, cases: Sequence[Case], out: str, jobs: int) -> Iterator[Result]:
-    """Run ``work(case, out)`` for each case in its own process, ``jobs`` at once; yield results as they come.
+@dataclass
+class _Slot:
+    """A worker process, its end of the pipe, and the index of the case it is building (None when idle)."""
 
-    A process that ends without a result gives ``(name, None, why)``.  When the
-    caller stops (an error, Ctrl-C), the workers still running are terminated.
+    proc: Any
+    conn: Connection
+    current: Optional[int] = None
+    eof: bool = False  # its pipe is closed: the process is going, its sentinel will say when
+
+
+def run_cases(work: Work, cases: Sequence[Case], out: str, jobs: int) -> Iterator[Result]:
+    """Run ``work(case, out)`` for each case in ``jobs`` worker processes; yield results as they come.
+
+    Each worker takes case after case (their indices, through a pipe), so that its caches stay warm.  A
+    worker that ends without a result gives ``(name, None, why)`` for the case it was building, and another
+    takes its place while cases remain.  When the caller stops (an error, Ctrl-C), the workers are terminated.
     """
     ctx = _context()
-    pending = list(cases)
-    running: dict[Any, tuple[Any, Connection, Case]] = {}  # sentinel -> (process, connection, case)
-    results: dict[str, Result] = {}
-    drained: set[str] = set()  # cases whose connection was read (a result, or nothing: the worker died)
+    pending = deque(range(len(cases)))
+    slots: dict[Any, _Slot] = {}  # sentinel -> slot
+
+    def give(slot: _Slot) -> None:
+        """Hand ``slot`` the next case, or tell it to stop."""
+        slot.current = pending.popleft() if pending else None
+        try:
+            slot.conn.send(slot.current)
+        except OSError:  # it died already: its sentinel reports its case
+            slot.eof = True
+
+    def start() -> None:
+        here, there = ctx.Pipe(duplex=True)
+        proc = ctx.Process(target=_worker, args=(work, cases, out, there, os.getpid()), daemon=True,
+                           name="convanim-gallery-worker")
+        proc.start()
+        there.close()
+        slot = _Slot(proc, here)
+        slots[proc.sentinel] = slot
+        give(slot)
+
     try:
-        while pending or running:
-            while pending and len(running) < jobs:
-                case = pending.pop(0)
-                recv, send = ctx.Pipe(duplex=False)
-                proc = ctx.Process(target=_worker, args=(work, case, out, send, os.getpid()), daemon=True,
-                                   name=f"convanim-gallery-{case.name}")
-                proc.start()
-                send.close()
-                running[proc.sentinel] = (proc, recv, case)
-            conns = {recv: sentinel for sentinel, (_, recv, case) in running.items() if case.name not in drained}
-            for ready in wait(list(running) + list(conns)):
-                if ready in conns:  # a result: read it now, so that a large one never blocks its writer
-                    if conns[ready] not in running:
+        for _ in range(min(jobs, len(pending))):
+            start()
+        while slots:
+            by_conn = {slot.conn: slot for slot in slots.values() if not slot.eof}
+            for ready in wait(list(slots) + list(by_conn)):
+                if ready in by_conn:
+                    slot = by_conn[ready]
+                    try:
+                        result = slot.conn.recv()
+                    except (EOFError, OSError):
+                        slot.eof = True
                         continue
-                    _, recv, case = running[conns[ready]]
-                    drained.add(case.name)
-                    try:
-                        results[case.name] = recv.recv()
-                    except (EOFError, OSError):
-                        pass
-                    continue
-                if ready not in running:
-                    continue
-                proc, recv, case = running.pop(ready)
-                if case.name not in drained:
-                    try:
-                        if recv.poll():
-                            results[case.name] = recv.recv()
-                    except (EOFError, OSError):
-                        pass
-                proc.join()
-                recv.close()
-                yield results.pop(case.name, (case.name, None, _death(proc.exitcode)))
+                    slot.current = None
+                    give(slot)  # the worker goes on while the caller records this result
+                    yield result
+                elif ready in slots:
+                    yield from _ended(slots.pop(ready), cases)
+                    if pending:
+                        start()  # a fresh worker in place of the lost one
     finally:
-        for proc, _recv, _ in running.values():
-            proc.terminate()
-        for proc, recv, _ in running.values():
-            proc.join(10)  # time to remove its temporary files (SIGTERM is SystemExit in a worker)
-            if proc.is_alive():
-                proc.kill()
-                proc.join()
-            recv.close()
+        for slot in slots.values():
+            slot.proc.terminate()
+        for slot in slots.values():
+            slot.proc.join(10)  # time to remove its temporary files (SIGTERM is SystemExit in a worker)
+            if slot.proc.is_alive():
+                slot.proc.kill()
+                slot.proc.join()
+            slot.conn.close()
+
+
+def _ended(slot: _Slot, cases: Sequence[Case]) -> Iterator[Result]:
+    """What an ended worker leaves: a result it sent before it went, else its case failed by its death."""
+    if not slot.eof:
+        try:
+            while slot.conn.poll():
+                yield slot.conn.recv()
+                slot.current = None
+        except (EOFError, OSError):
+            pass
+    slot.proc.join()
+    slot.conn.close()
+    if slot.current is not None:
+        yield cases[slot.current].name, None, _death(slot.proc.exitcode)

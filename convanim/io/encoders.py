@@ -19,7 +19,7 @@ from ..drawing.theme import Theme
 from .atomic import AtomicFile
 
 __all__ = ["Encoder", "FrameSource", "GifEncoder", "PngEncoder", "PdfEncoder", "SvgEncoder",
-           "AtomicFile", "OneFile", "gif_palette"]
+           "AtomicFile", "OneFile", "gif_palette", "nearest_lut"]
 
 
 class FrameSource(Protocol):
@@ -68,14 +68,36 @@ def gif_palette(theme: Theme) -> tuple[bytes, np.ndarray]:
         colours.append((grey, grey, grey))
     pal = np.clip(np.round(np.array(colours[:255])), 0, 255).astype(np.int64)
     pal = np.concatenate([pal, np.zeros((256 - len(pal), 3), dtype=np.int64)])
-    grid = (np.arange(32) * 8 + 4)
-    red, green, blue = np.meshgrid(grid, grid, grid, indexing="ij")
-    cube = np.stack([red.ravel(), green.ravel(), blue.ravel()], axis=1)
-    lut = np.empty(len(cube), dtype=np.uint8)
-    for start in range(0, len(cube), 4096):
-        d = ((cube[start:start + 4096, None, :] - pal[None, :KEEP, :]) ** 2).sum(axis=2)
-        lut[start:start + 4096] = np.argmin(d, axis=1)
-    return pal.astype(np.uint8).tobytes(), lut
+    return pal.astype(np.uint8).tobytes(), nearest_lut(pal[:KEEP])
+
+
+def nearest_lut(pal: np.ndarray) -> np.ndarray:
+    """The index of the nearest colour of ``pal`` (squared RGB distance, first on ties) for each cell centre
+    of a 32x32x32 cube, red-major: index ``(r >> 3) << 10 | (g >> 3) << 5 | b >> 3``.
+
+    Parameters
+    ----------
+    pal : ndarray, shape (n, 3)
+        Integer colours, n <= 256.
+
+    Returns
+    -------
+    ndarray, shape (32768,), uint8
+
+    Notes
+    -----
+    A squared distance is a sum over the three channels, so the green and blue terms of every (green, blue)
+    pair are added once (32x32xn) and each red slice adds its own term: 32 small argmins that stay in cache,
+    instead of one 32768xn distance matrix.  Integer arithmetic (the largest distance, 3 * 255**2, fits in
+    int32) keeps every distance exact, so ties break as before: the lowest index wins.
+    """
+    grid = np.arange(32, dtype=np.int32) * 8 + 4
+    sq = (grid[:, None, None] - np.asarray(pal, dtype=np.int32).T[None, :, :]) ** 2  # (32 levels, 3 channels, n)
+    green_blue = sq[:, None, 1, :] + sq[None, :, 2, :]  # (32 green, 32 blue, n)
+    lut = np.empty((32, 32, 32), dtype=np.uint8)
+    for red in range(32):
+        lut[red] = np.argmin(green_blue + sq[red, 0], axis=2)
+    return lut.ravel()
 
 
 def quantize(rgb: np.ndarray, lut: np.ndarray) -> np.ndarray:
