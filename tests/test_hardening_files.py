@@ -100,3 +100,14 @@ def test_titles_reach_the_readme_as_text(title):
     assert len([c for c in rows[0].replace("\\|", "").split("|")]) == 6
     for mark in ("`code`", "*em*", "[link]", "~~s~~"):
         assert mark not in rows[0]
+
+
+def test_the_build_lock_never_follows_a_link(tmp_path):
+    """The lock itself opens with O_NOFOLLOW: a link raced into place at .lock is refused, its target not made."""
+    from convanim.gallery.workers import BuildLock
+
+    target = tmp_path / "elsewhere"
+    (tmp_path / ".lock").symlink_to(target)
+    with pytest.raises(ValueError, match="is a link"), BuildLock(tmp_path):
+        pass
+    assert not target.exists()

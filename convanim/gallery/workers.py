@@ -70,7 +70,14 @@ class BuildLock:
         self._fd: Optional[int] = None
 
     def __enter__(self) -> BuildLock:
-        self._fd = os.open(self.path, os.O_RDONLY | os.O_CREAT, 0o644)
+        # O_NOFOLLOW: a link put at .lock is never followed out of the folder (nor its target created).
+        try:
+            self._fd = os.open(self.path, os.O_RDONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        except OSError as exc:
+            if os.path.islink(self.path):
+                raise ValueError(f"--out: {str(self.path)!r} is a link; remove it (the build never follows links "
+                                 f"out of its folder)") from None
+            raise exc
         try:
             import fcntl
         except ImportError:  # Windows: no flock; builds into one folder are then the user's to keep apart
