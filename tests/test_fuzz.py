@@ -134,7 +134,8 @@ def test_conv_matrix_limit_can_be_raised_and_wrong_specs_named():
 
 BAD_OPTIONS = {
     "numbers": not_bools, "labels": not_bools, "caption": not_bools,
-    "style": st.one_of(st.none(), st.integers(), st.text(max_size=6).filter(lambda s: s not in ("paper", "flat"))),
+    # None is the default (the view chooses: flat for 1D, else paper), not a mistake.
+    "style": st.one_of(st.integers(), st.text(max_size=6).filter(lambda s: s not in ("paper", "flat"))),
     "view": st.one_of(st.none(), st.integers(), st.text(max_size=6).filter(lambda s: s not in ("grid", "matrix",
                                                                                                  "both"))),
     "fontsize": st.one_of(not_reals, non_finite, st.floats(max_value=0), st.floats(min_value=501, max_value=1e300)),

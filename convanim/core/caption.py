@@ -9,12 +9,10 @@ inside one, so a formula is never split.  Pure: no matplotlib.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Optional, Tuple, cast
+from typing import Any, Optional, Tuple, cast
 
 from .formula import AXES_BY_RANK, Formula, Sym, d, formulas, join_math, k, p, render, s
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .spec import ConvTranspose, Pool, Spec
+from .sizes import Layer
 
 __all__ = ["size_text", "LayerLine", "MapLabel", "Note", "Caption",
            "layer_line", "map_labels", "direct_view", "notes", "padding_notes", "caption"]
@@ -52,9 +50,9 @@ def _math_value(values: Tuple[Any, ...]) -> str:
     return rf"\mathrm{{{values[0]}}}" if isinstance(values[0], str) else _value(values)
 
 
-def _kind_words(spec: Spec) -> str:
+def _kind_words(spec: Layer) -> str:
     if spec.kind == "pool":
-        return "max pooling" if cast("Pool", spec).mode == "max" else "average pooling"
+        return "max pooling" if cast(Any, spec).mode == "max" else "average pooling"
     return _KIND_WORDS[spec.kind]
 
 
@@ -116,7 +114,7 @@ class LayerLine(_Pieces):
 _PARAM_TEX = {"output_padding": r"\mathrm{output\_padding}"}
 
 
-def layer_line(spec: Spec) -> LayerLine:
+def layer_line(spec: Layer) -> LayerLine:
     """The caption's first line: what the layer is, its sizes and its parameters.
 
     ``k``, ``s`` and ``p`` are always given (the guide's arithmetic needs them),
@@ -133,8 +131,8 @@ def layer_line(spec: Spec) -> LayerLine:
     params = [("k", spec.k), ("s", spec.s), ("p", p)]
     if any(v != 1 for v in spec.d):
         params.append(("d", spec.d))
-    if spec.kind == "conv_transpose" and any(cast("ConvTranspose", spec).output_padding):
-        params.append(("output_padding", cast("ConvTranspose", spec).output_padding))
+    if spec.kind == "conv_transpose" and any(cast(Any, spec).output_padding):
+        params.append(("output_padding", cast(Any, spec).output_padding))
     flags: Tuple[str, ...] = ("ceil_mode",) if getattr(spec, "ceil_mode", False) else ()
     if spec.padding_mode != "zeros":
         flags += (f"{spec.padding_mode} padding",)
@@ -162,7 +160,7 @@ class MapLabel:
         return " ".join(self.lines(math=True))
 
 
-def map_labels(spec: Spec) -> tuple[MapLabel, MapLabel]:
+def map_labels(spec: Layer) -> tuple[MapLabel, MapLabel]:
     """The input's and the output's labels; the output's names the operation.
 
     Examples
@@ -194,7 +192,7 @@ class Note(_Pieces):
         return list(self.items)
 
 
-def direct_view(spec: Spec) -> Optional[Note]:
+def direct_view(spec: Layer) -> Optional[Note]:
     """How the guide draws a transposed convolution as a direct one, or ``None`` for other layers.
 
     Examples
@@ -205,8 +203,8 @@ def direct_view(spec: Spec) -> Optional[Note]:
     """
     if spec.kind != "conv_transpose":
         return None
-    spec = cast("ConvTranspose", spec)
-    pad = _value(spec.view_padding)
+    t: Any = spec  # a ConvTranspose: its view padding and output_padding
+    pad = _value(t.view_padding)
     toks: list[list[Token]] = []
     if any(v != 1 for v in spec.s):
         stretch = _value(tuple(v - 1 for v in spec.s))
@@ -214,12 +212,12 @@ def direct_view(spec: Spec) -> Optional[Note]:
                     + _words("zeros between units"))
     pv = f"{render(_P_VIEW)} = {pad}", f"{_P_PRIME.tex} = {render(_P_VIEW, True)} = {pad}"
     sides = "on each side" if spec.symmetric else "(before, after)"
-    if all(b >= 0 and e >= 0 for b, e in spec.view_padding_pairs):
+    if all(b >= 0 and e >= 0 for b, e in t.view_padding_pairs):
         toks.append([_eq(f"p' = {pv[0]}", pv[1])] + _words(f"zeros of padding {sides}"))
     else:
         toks.append([_eq(f"p' = {pv[0]}", pv[1])] + _words("(negative: the stretched input is cropped)"))
-    if any(spec.output_padding):
-        op = _value(spec.output_padding)
+    if any(t.output_padding):
+        op = _value(t.output_padding)
         where = {1: "at the end", 2: "at the bottom and right"}.get(spec.ndim, "at the end of each axis")
         toks.append([_eq(f"output_padding = {op}", rf"\mathrm{{output\_padding}} = {op}")] + _words(f"more {where}"))
     items = _words("direct view: the kernel rotated by") + [("180 degrees", "180°")]
@@ -241,7 +239,7 @@ _MODE_WORDS = {
 }
 
 
-def _pairs_text(spec: Spec) -> str:
+def _pairs_text(spec: Layer) -> str:
     pairs = spec.padding
     if len(set(pairs)) == 1:
         return _value((pairs[0],))
@@ -249,7 +247,7 @@ def _pairs_text(spec: Spec) -> str:
     return ", ".join(f"{n} {_value((pr,))}" for n, pr in zip(names, pairs))
 
 
-def padding_notes(spec: Spec) -> list[Note]:
+def padding_notes(spec: Layer) -> list[Note]:
     """What the padding is, where a caption's ``p = ...`` does not say it all: a rule, uneven sides, copies.
 
     Examples
@@ -277,12 +275,12 @@ def padding_notes(spec: Spec) -> list[Note]:
     return out
 
 
-def notes(spec: Spec) -> list[Note]:
+def notes(spec: Layer) -> list[Note]:
     """Notes a caption keeps (padding rules and modes, pooling's padding), the direct view excluded."""
     out = padding_notes(spec)
     if spec.kind != "pool" or not any(b or e for b, e in spec.padding):
         return out
-    if cast("Pool", spec).mode == "max":
+    if cast(Any, spec).mode == "max":
         return out + [Note(tuple(_words("max pooling pads with") + [("-inf", r"$-\infty$")]))]
     return out + [Note(tuple(_words("average pooling divides by the window size, padding included")))]
 
@@ -314,7 +312,7 @@ class Caption:
         return [join_math(r) for r in self.lines(True, case, view)]
 
 
-def caption(spec: Spec) -> Caption:
+def caption(spec: Layer) -> Caption:
     """The caption of a figure of ``spec``, as data.
 
     Examples

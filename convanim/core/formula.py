@@ -13,12 +13,10 @@ The trees themselves are :mod:`convanim.core.expr`'s.  Pure: no matplotlib.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Mapping, Optional, Sequence, Tuple
+from typing import Mapping, Optional, Sequence, Tuple
 
 from .expr import Div, Expr, Group, Num, Prod, Round, Sum, Sym, evaluate, render, substitute
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .spec import Spec
+from .sizes import Layer
 
 __all__ = [
     "Expr", "Sym", "Num", "Sum", "Prod", "Div", "Round", "Group",
@@ -239,7 +237,7 @@ def axis_formula(kind: str, number: Optional[int], values: Mapping[str, int], re
     return Formula(rel.number, rel.case, rel.lhs, rel.expr, sub, result, axis, note)
 
 
-def formulas(spec: Spec) -> list[Formula]:
+def formulas(spec: Layer) -> list[Formula]:
     """One formula per distinct axis of ``spec``: one when every axis agrees, else one per axis, named.
 
     An axis padded unevenly (``(before, after)`` pairs, ``"same"``, ``"causal"``)

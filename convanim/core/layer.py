@@ -218,9 +218,9 @@ class LayerBase:
         relationship 6 (zero padding, non-unit strides): o = floor((i + 2p - k) / s) + 1 = floor((5 + 2*1 - 3) / 2) + 1 = 3
         """
         lines = [f"{self!r}: input {shape_text(self.input_shape)} -> output {shape_text(self.output_shape)}"]
-        lines += [f.plain() for f in formulas(self)]  # type: ignore[arg-type]  # self is one of the Spec kinds
-        lines += [n.plain() for n in notes(self)]  # type: ignore[arg-type]
-        view = direct_view(self)  # type: ignore[arg-type]
+        lines += [f.plain() for f in formulas(self)]
+        lines += [n.plain() for n in notes(self)]
+        view = direct_view(self)
         if view is not None:
             lines.append(view.plain())
         return "\n".join(lines)

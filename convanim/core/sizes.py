@@ -5,16 +5,52 @@ Pure: no matplotlib.
 from __future__ import annotations
 
 import numbers
-from typing import Any, Callable, Tuple, Union
+from typing import Any, Callable, ClassVar, Optional, Protocol, Tuple, Union
 
 from .checks import check_int
 
-__all__ = ["Pair", "Sizes", "Size", "AXIS_NAMES", "rank_of", "sizes", "per_axis", "fmt_sizes", "fmt_input",
+__all__ = ["Pair", "Sizes", "Size", "Layer", "AXIS_NAMES", "rank_of", "sizes", "per_axis", "fmt_sizes", "fmt_input",
            "shape_text", "one_or_tuple"]
 
 Pair = Tuple[int, int]
 Sizes = Tuple[int, ...]
 Size = Union[int, Tuple[int, ...]]
+
+
+class Layer(Protocol):
+    """What the formulas and captions read of a layer (a Conv, ConvTranspose or Pool), as a type: they sit below
+    :mod:`convanim.core.spec`, which builds its captions with them."""
+
+    kind: ClassVar[str]
+
+    @property
+    def i(self) -> Sizes: ...
+    @property
+    def k(self) -> Sizes: ...
+    @property
+    def s(self) -> Sizes: ...
+    @property
+    def d(self) -> Sizes: ...
+    @property
+    def padding(self) -> Tuple[Pair, ...]: ...
+    @property
+    def padding_rule(self) -> Optional[str]: ...
+    @property
+    def padding_mode(self) -> str: ...
+    @property
+    def p(self) -> Tuple[Any, ...]: ...
+    @property
+    def ndim(self) -> int: ...
+    @property
+    def symmetric(self) -> bool: ...
+    @property
+    def input_shape(self) -> Sizes: ...
+    @property
+    def output_shape(self) -> Sizes: ...
+    @property
+    def relationship(self) -> Any: ...
+
+
 #: What each axis is called, by rank.
 AXIS_NAMES = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
 

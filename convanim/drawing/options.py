@@ -70,7 +70,7 @@ class Options:
         return self.style
 
     def replace(self, **changes: Any) -> Options:
-        """A copy with ``changes``, checked again."""
+        """A copy with ``changes``, checked again (the view as it was: the registry chose it)."""
         return check_options(**{**self.as_dict(), **changes})
 
     def as_dict(self) -> dict[str, Any]:
@@ -85,18 +85,17 @@ def check_options(*, views: Optional[Sequence[str]] = None, **kw: Any) -> Option
     """The :class:`Options` of keywords ``kw``, every type and range checked.
 
     Types first (``TypeError``), then ranges (``ValueError``); each message names the parameter.  ``views`` are
-    the view names to accept (by default, every registered view's: :func:`convanim.drawing.views.view_names`).
+    the view names to accept (the registry's, given by :func:`convanim.drawing.views.checked`, which sits above
+    this module); without them ``view`` is only checked to be a string, the registry deciding the rest.
     """
     unknown = sorted(set(kw) - set(OPTION_NAMES))
     if unknown:
         raise TypeError(f"unexpected keyword argument {unknown[0]!r}; known: {', '.join(OPTION_NAMES)}")
-    if views is None:
-        from .views import view_names  # the registry sits above this module: asked only for its names
-
-        views = view_names()
     o = Options()
     style = None if kw.get("style") is None else check_choice("style", kw["style"], STYLES)
-    view = check_choice("view", kw.get("view", o.view), tuple(views))
+    view = kw.get("view", o.view)
+    if views is not None or not isinstance(view, str):
+        view = check_choice("view", view, tuple(views or ()))
     numbers = check_bool("numbers", kw.get("numbers", o.numbers))
     labels = check_bool("labels", kw.get("labels", o.labels))
     caption = check_bool("caption", kw.get("caption", o.caption))

@@ -36,7 +36,7 @@ __all__ = ["View", "register_view", "registered_views", "select_view", "view_nam
 def checked(spec: Any, frame: Optional[int] = None, **kw: Any) -> Tuple[View, Options]:
     """The view of ``spec`` and the options ``kw``, every check passed: types and ranges, then whether the view
     draws ``spec``, then the view's own checks (cost, ``x``, ``kernel``, ``frame``)."""
-    options = check_options(**kw)
+    options = check_options(views=view_names(), **kw)
     view = select_view(spec, options.view)
     options = with_style(view, spec, options)
     view.check(spec, options, frame)
