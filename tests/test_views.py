@@ -385,3 +385,22 @@ def test_a_broken_plan_is_refused_by_name_and_a_registered_view_reaches_the_cli(
         assert args.view == "mine"
     finally:
         _REGISTRY.pop()
+
+
+def test_an_abort_that_fails_never_replaces_the_error_on_its_way():
+    """A SIGTERM raised while a frame is written must stay a SIGTERM: throwing the file away may fail too."""
+    from convanim.io.atomic import Terminated
+    from convanim.io.formats import EncoderWriter
+
+    class Broken:
+        def setup(self):
+            pass
+
+        def add_frame(self, source):
+            raise Terminated(15)
+
+        def abort(self):
+            raise ValueError("I/O operation on closed file")
+
+    with pytest.raises(Terminated), EncoderWriter(Broken()) as w:
+        w.add_frame(0, np.zeros((2, 2, 4), np.uint8))

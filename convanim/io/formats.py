@@ -55,9 +55,17 @@ class EncoderWriter:
         try:
             self.encoder.setup()
         except BaseException:
-            self.encoder.abort()  # a setup that fails halfway leaves nothing either
+            self._abort()  # a setup that fails halfway leaves nothing either
             raise
         return self
+
+    def _abort(self) -> None:
+        # The error (or the signal) already on its way is the one to report: one raised while throwing the file
+        # away must not replace it (a SIGTERM would become an ordinary error, and the process would not die of it).
+        try:
+            self.encoder.abort()
+        except Exception:  # noqa: BLE001
+            pass
 
     def add_frame(self, t: int, rgba: Optional[np.ndarray]) -> None:
         assert rgba is not None, "a raster writer needs the frame's pixels"
@@ -69,10 +77,10 @@ class EncoderWriter:
             try:
                 self.encoder.finish()
             except BaseException:
-                self.encoder.abort()
+                self._abort()
                 raise
         else:
-            self.encoder.abort()
+            self._abort()
 
 
 class PlanStage:
