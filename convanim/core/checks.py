@@ -307,7 +307,8 @@ def check_frame(frame: object, n_frames: Optional[int] = None, what: str = "spec
     frame = int(frame)
     if n_frames is not None and not -n_frames <= frame < n_frames:
         shown = str(frame) if abs(frame) < 10**30 else f"an int of {len(str(abs(frame)))} digits"
-        raise ValueError(f"frame {shown} is out of range: {what} has {n_frames} frames (0 to {n_frames - 1})")
+        raise ValueError(f"frame {shown} is out of range: {what} has {n_frames} frames (0 to {n_frames - 1}, or "
+                         f"-{n_frames} to -1 counting from the end)")
     return frame
 
 

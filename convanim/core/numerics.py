@@ -310,7 +310,8 @@ def conv_matrix(spec: Spec, kernel: object = None, *, max_entries: int = MAX_ENT
         gib = rows * cols * 8 / 2**30
         raise ValueError(f"spec: the matrix of {spec!r} is {rows}x{cols} = {rows * cols} entries "
                          f"({gib:.3g} GiB as float64), more than max_entries={max_entries}; "
-                         f"pass max_entries={rows * cols} to build it anyway")
+                         + (f"pass max_entries={rows * cols} to build it anyway" if rows * cols <= MAX_LIMIT * 1000
+                            else f"max_entries goes up to {MAX_LIMIT * 1000}: use a smaller layer"))
     if isinstance(spec, Pool) and spec.mode == "max":
         raise ValueError("spec: a max pooling is not linear and has no matrix; use mode='avg'")
     _, w = _operands(spec, np.zeros(input_shape(spec)), kernel, max(max_entries, MAX_ELEMENTS), "conv_matrix",

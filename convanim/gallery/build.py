@@ -244,7 +244,8 @@ def build(catalogue: Union[os.PathLike[str], str] = DEFAULT_CATALOGUE, out: Unio
     except OSError as exc:
         raise OSError(exc.errno, disk_message(root, exc)) from None
     for name, why in plan.failed.items():
-        say(f"convanim: gallery: case {name} failed: {why}")
+        shown = name if name.isprintable() else repr(name)  # a name with a newline stays on its one line
+        say(f"convanim: gallery: case {shown} failed: {why}")
     return Report(built, plan.fresh, plan.failed, time.perf_counter() - start, wrote, plan.reasons)
 
 

@@ -172,7 +172,8 @@ def render(spec: Any, path: Union[str, Path], *, frame: Optional[int] = None, **
     - ``.pdf``: one page per frame (or only ``frame``);
     - ``.png`` / ``.svg``: one frame (``frame``, default 0), or every frame when
       the name holds ``{frame}``, e.g. ``x_{frame:02d}.png``;
-    - ``.webp``, ``.mp4``: animations, where Pillow's WebP or imageio-ffmpeg is installed;
+    - ``.webp``, ``.mp4``, ``.mkv``, ``.webm``: animations, where Pillow's WebP or imageio-ffmpeg is installed;
+    - ``.tex``: a standalone LaTeX document, one TikZ picture (page) per frame;
     - ``.html``: a self-contained interactive player (opens paused on ``frame`` when given);
     - any suffix added with :func:`convanim.register_format`.
 
