@@ -50,9 +50,10 @@ def _segments_cross(a, b):
 def test_channels_figure_counts_maps_and_kernels_and_no_arrows_cross():
     fig = figures.channels_figure(2, 3)
     t = texts(fig)
-    assert sorted(s for s in t if s.startswith("$w_")) == sorted(f"$w_{{{j},{l_}}}$" for j in (1, 2, 3)
-                                                                for l_ in (1, 2))
-    assert sum(s.startswith("output map") for s in t) == 3
+    assert sorted(s for s in t if s.startswith("$w_")) == sorted(f"$w_{{{j},{l_}}}$" for j in (0, 1, 2)
+                                                                for l_ in (0, 1))
+    # 0-based, as PyTorch indexes and as every other view numbers its maps (issue 21, item 10).
+    assert sorted(s for s in t if s.startswith("output map")) == ["output map 0", "output map 1", "output map 2"]
     assert any("3×2×3×3" in s for s in t)
     plan = figures.channels_plan(2, 3)
     shafts = [seg for st in plan.strokes for seg in st.segments]

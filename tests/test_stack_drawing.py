@@ -339,3 +339,13 @@ def test_flat_stack_labels_sit_under_the_bottom_aligned_maps_where_no_path_goes(
     assert len(labels) == 4
     for t in labels:  # anchored at the bottom line, hanging below it
         assert t.va == "top" and t.dy < 0 and t.y == pytest.approx(bottoms[0])
+
+
+def test_a_stack_caption_writes_a_real_minus_sign():
+    """The WaveNet stack's field is centred on input −7.5: typeset, with U+2212, not a hyphen (issue 21, item 9)."""
+    from convanim.drawing.stack_plan import stack_caption
+
+    stack = ca.Stack.from_text("conv k=2 p=causal; conv k=2 d=2 p=causal; conv k=2 d=4 p=causal; "
+                               "conv k=2 d=8 p=causal", (16,))
+    text = " ".join(" ".join(line) for line in stack_caption(stack))
+    assert "−7.5" in text and "-7.5" not in text

@@ -146,7 +146,7 @@ def channels_plan(c_in: int = 2, c_out: int = 3, i: int = 5, k: int = 3, *, them
         for l_ in range(c_in):
             kx = x0 + l_ * (k + plus)
             panel.grid(grid_quads((kx, kern_y + k), (k, k)), th.over("padding"))
-            panel.label(f"$w_{{{j + 1},{l_ + 1}}}$", [(kx + k / 2, kern_y + k, 0, 3.0, "center", "bottom")],
+            panel.label(f"$w_{{{j},{l_}}}$", [(kx + k / 2, kern_y + k, 0, 3.0, "center", "bottom")],
                         size=9.0, math=True)
             if l_:
                 panel.label("+", [(kx - plus / 2, kern_y + k / 2, 0, 0, "center", "center")], size=14.0)
@@ -154,8 +154,8 @@ def channels_plan(c_in: int = 2, c_out: int = 3, i: int = 5, k: int = 3, *, them
         panel.arrow(start, (centre, kern_y - 0.15))
         oq = panel.grid(grid_quads((centre - o / 2, out_y + o), (o, o)), th.output)
         panel.arrow((centre, kern_y + k + 1.1), (centre, out_y - 0.15))
-        panel.label(f"output map {j + 1}", [_above(oq)])
-    sums = " + ".join(f"x_{{{l_ + 1}}} \\star w_{{j,{l_ + 1}}}" for l_ in range(min(c_in, 3)))
+        panel.label(f"output map {j}", [_above(oq)])  # 0-based, as PyTorch indexes
+    sums = " + ".join(f"x_{{{l_}}} \\star w_{{j,{l_}}}" for l_ in range(min(c_in, 3)))
     if c_in > 3:
         sums += r" + \cdots"
     panel.label(f"kernels $w$: {shape_label((c_out, c_in, k, k))};   output map $j$ $= {sums}$",

@@ -80,7 +80,8 @@ def clip_outside(segments: np.ndarray, poly: np.ndarray) -> np.ndarray:
 
 
 def _axes(values: Any) -> str:
-    texts = [fraction_text(v) for v in values]
+    # A caption is typeset: a real minus sign (U+2212), not the hyphen the CLI's table keeps.
+    texts = [fraction_text(v).replace("-", "−") for v in values]
     return texts[0] if len(set(texts)) == 1 else "(" + ", ".join(texts) + ")"
 
 
