@@ -82,6 +82,8 @@ def test_positions_figure_counts_are_the_output_size():
     spec = ca.Conv((5, 7), 3, s=(2, 1), p=1)
     t = texts(figures.positions_figure(spec))
     assert "(a) 7 positions along the width" in t and "(b) 3 positions along the height" in t
+    # Its caption is typeset as every caption: parameters in maths, not upright text (issue 21, item 9).
+    assert any(s.startswith("Convolution:") and "$k = 3$" in s for s in t)
 
 
 def test_a_still_figure_is_a_one_frame_plan():

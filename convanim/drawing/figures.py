@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 from ..core.arithmetic import check_int
 from ..core.caption import caption
 from ..core.checks import check_array
+from ..core.formula import join_math
 from ..core.geometry import scene
 from ..core.limits import check_still_options
 from ..core.numerics import GUIDE_KERNEL, apply, default_input, default_kernel
@@ -270,5 +271,7 @@ def positions_plan(spec: Spec, *, theme: Any = None, figsize: Optional[Sequence[
                 panel.arrow((x0 - 0.9, -(m * step + ext / 2)), (x0 - 0.9, -((m + 1) * step + ext / 2)))
             where = (x0 + C / 2, 1.4, 0, GAP, "center", "bottom")
         panel.label(f"({'ab'[n]}) {count} position{'s' * (count > 1)} along the {axis}", [where])
-    panel.label(caption(spec).plain()[0], [((2 * C + 4.0) / 2, -R, 0, -GAP, "center", "top")])
+    # Typeset as every caption is: the sizes and parameters in maths (issue 21: this one was upright text).
+    panel.label(join_math(caption(spec).lines(math=True)[0]), [((2 * C + 4.0) / 2, -R, 0, -GAP, "center", "top")],
+                math=True)
     return _plan(panel, th, figsize, dpi, f"positions_figure({spec!r})")
