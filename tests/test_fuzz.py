@@ -116,7 +116,10 @@ def test_conv_matrix_refuses_huge_dense_matrices_before_allocating(i, k):
     spec = ca.Conv(i, k)
     msg = refused(lambda: ca.conv_matrix(spec), (ValueError,), "max_entries")
     n = spec.output_shape[0] * spec.output_shape[1] * i * i
-    assert f"max_entries={n}" in msg  # the way to raise the limit
+    if n <= 10**12:  # the way to raise the limit, where max_entries goes that far
+        assert f"max_entries={n}" in msg
+    else:  # else no hint the option would refuse: a smaller layer
+        assert "max_entries goes up to" in msg and f"max_entries={n}" not in msg
 
 
 def test_conv_matrix_limit_can_be_raised_and_wrong_specs_named():
