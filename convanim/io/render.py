@@ -205,7 +205,7 @@ def render(spec: Any, path: Union[str, Path], *, frame: Optional[int] = None, **
         if frame is not None:
             check_frame(frame, plan.n_frames, plan.title or "the plan")
     else:
-        plan = make_plan(spec, frame=frame, **kw) if frame is not None else make_plan(spec, **kw)
+        plan = make_plan(spec, frame=frame, **kw)
     path = check_output_path(path)
     suffix = path.suffix.lower()
     registry = formats()
