@@ -404,3 +404,19 @@ def test_an_abort_that_fails_never_replaces_the_error_on_its_way():
 
     with pytest.raises(Terminated), EncoderWriter(Broken()) as w:
         w.add_frame(0, np.zeros((2, 2, 4), np.uint8))
+
+
+def test_a_plans_notes_are_said_once_whichever_painters_draw_it():
+    """The gallery draws one plan with matplotlib and as a player: what it left out is said once, not twice."""
+    import warnings
+
+    from convanim.drawing.api import stage_of
+    from convanim.io.html import plan_html
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        plan = ca.plan(ca.Conv(64, 3, p=1), numbers=True, max_frames=27514)
+        stage_of(plan)
+        plan_html(plan)
+    notes = [str(w.message) for w in seen if "left out" in str(w.message)]
+    assert len(notes) == len(set(notes)) == len(plan.notes) >= 1

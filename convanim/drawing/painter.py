@@ -6,7 +6,6 @@ It decides nothing about geometry or sizes (the plan did); per frame it moves on
 from __future__ import annotations
 
 import contextlib
-import warnings
 from typing import Any, Iterator, Optional, Sequence
 
 import numpy as np
@@ -16,7 +15,7 @@ from matplotlib.path import Path
 from matplotlib.transforms import ScaledTranslation
 
 from .measure import math_family
-from .plan import Plan, line_scale
+from .plan import Plan, line_scale, warn_notes
 from .theme import RGB, Theme
 
 __all__ = ["Painter", "Stage", "root_figure", "axes_box_pt", "line_scale"]
@@ -127,8 +126,7 @@ class Painter:
         self._faint: tuple[int, ...] = ()
         self._crossed: tuple[int, ...] = ()
         self.frame = -1
-        for note in plan.notes:
-            warnings.warn(f"convanim: {note}", UserWarning, stacklevel=3)
+        warn_notes(plan)
         self.set_frame(0)
 
     @property

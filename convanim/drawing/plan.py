@@ -8,6 +8,8 @@ without drawing a pixel.
 """
 from __future__ import annotations
 
+import warnings
+import weakref
 from dataclasses import dataclass, field
 from typing import Optional, Sequence, Tuple
 
@@ -17,7 +19,7 @@ from .shapes import Box
 from .theme import RGB, Theme
 
 __all__ = ["Shapes", "Strokes", "Text", "Mover", "FrameState", "Plan", "MIN_TEXT_PT", "text_box", "text_patches",
-           "LABEL_PT", "CAPTION_PT", "DEFAULT_UNIT_PT", "MAX_SIDE_PT", "line_scale", "turn"]
+           "LABEL_PT", "CAPTION_PT", "DEFAULT_UNIT_PT", "MAX_SIDE_PT", "line_scale", "turn", "warn_notes"]
 
 #: No text is drawn smaller than this, in points.
 MIN_TEXT_PT = 6.0
@@ -224,6 +226,19 @@ class Plan:
         dw = width_pt / self.unit - (x1 - x0)
         dh = height_pt / self.unit - (y1 - y0)
         self.bounds = (x0 - dw / 2, x1 + dw / 2, y0 - dh / 2, y1 + dh / 2)
+
+
+_WARNED: weakref.WeakSet[Plan] = weakref.WeakSet()
+
+
+def warn_notes(plan: Plan) -> None:
+    """Say once per plan, as a warning, what it left out and how to get it (its notes), whichever painters draw
+    it (the matplotlib figure and the player of one gallery case, say)."""
+    if plan in _WARNED:
+        return
+    _WARNED.add(plan)
+    for note in plan.notes:
+        warnings.warn(f"convanim: {note}", UserWarning, stacklevel=4)
 
 
 def turn(first_and_count: Optional[Tuple[int, int]], t: int) -> Tuple[str, int]:

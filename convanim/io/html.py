@@ -19,7 +19,6 @@ import base64
 import hashlib
 import html
 import json
-import warnings
 from pathlib import Path
 from typing import Any, Optional, Sequence, Union
 
@@ -27,7 +26,7 @@ from ..core.checks import check_bool, check_duration, check_frame
 from ..core.spec import Spec
 from ..drawing.api import make_plan, stage_of
 from ..drawing.painter import Stage
-from ..drawing.plan import Plan
+from ..drawing.plan import Plan, warn_notes
 from ..drawing.svg_painter import COORD_UNIT, SvgPainter
 from ..drawing.views import checked
 from .encoders import AtomicFile
@@ -112,8 +111,7 @@ def to_html(spec: Spec, *, frame: Optional[int] = None, duration: float = 1.0, f
 def plan_html(plan: Plan, *, frame: Optional[int] = None, full_page: bool = True) -> str:
     """The player of a plan, with what the plan says of itself: its caption lines, its title, its size and its
     seconds per frame.  What the plan left out (its notes) is said once, as a warning, as the figure says it."""
-    for note in plan.notes:
-        warnings.warn(f"convanim: {note}", UserWarning, stacklevel=3)
+    warn_notes(plan)
     return player_html(plan, caption=list(plan.caption_lines) or [plan.title], title=plan.title, frame=frame,
                        duration=plan.duration, full_page=full_page, figsize=plan.figsize(), dpi=plan.dpi)
 
